@@ -1,0 +1,61 @@
+/**
+ * afbackup's parameter-file syntax, reduced to logical lines (spec §3.1).
+ *
+ * A physical line that ends in a backslash is glued to the next one (the backslash
+ * goes away). A logical line whose first non-blank character is `#` is a comment.
+ * When a logical line was glued together from two or more physical lines, every `#`
+ * in it starts a comment that runs to its end; single lines keep their `#`s, because
+ * values such as `Set-Cart-Command: ... #%n` may contain them. Blank logical lines are
+ * dropped. Each logical line keeps the number of its first physical line (1-based)
+ * so that error messages can point at the file and line.
+ *
+ * Gluing happens before the comment test, so commenting out the first line of a
+ * continued entry comments out the whole entry.
+ */
+
+export interface LogicalLine {
+  /** 1-based number of the first physical line. */
+  readonly line: number;
+  /** 1-based number of the last physical line (equal to `line` unless continued). */
+  readonly endLine: number;
+  /** The text with continuation backslashes removed and comments cut off. */
+  readonly text: string;
+}
+
+/** Splits parameter-file text into logical lines, dropping comments and blank lines. */
+export function readParamLines(text: string): LogicalLine[] {
+  const physical = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  // A final newline leaves one empty string behind; it is a blank line and is dropped below.
+  const result: LogicalLine[] = [];
+  let i = 0;
+  while (i < physical.length) {
+    const first = i;
+    let joined = '';
+    let pieces = 0;
+    for (;;) {
+      const piece = physical[i] ?? '';
+      i += 1;
+      pieces += 1;
+      if (piece.endsWith('\\') && i < physical.length) {
+        joined += piece.slice(0, -1);
+        continue;
+      }
+      joined += piece.endsWith('\\') ? piece.slice(0, -1) : piece;
+      break;
+    }
+    const cleaned = cleanLogicalLine(joined, pieces > 1);
+    if (cleaned !== undefined) result.push({ line: first + 1, endLine: i, text: cleaned });
+  }
+  return result;
+}
+
+/** Applies the comment rules to one logical line; undefined when nothing is left. */
+function cleanLogicalLine(text: string, continued: boolean): string | undefined {
+  if (/^\s*#/.test(text)) return undefined;
+  let kept = text;
+  if (continued) {
+    const hash = kept.indexOf('#');
+    if (hash >= 0) kept = kept.slice(0, hash);
+  }
+  return kept.trim() === '' ? undefined : kept;
+}

@@ -1,0 +1,141 @@
+/**
+ * The write side of a tape session: turns the client's byte stream into fixed-size
+ * tape blocks, starts a new tape file when Max-Bytes-Per-File would be exceeded or
+ * a new file was requested, and hands end of tape (drive full, or Max-Bytes-Per-Tape
+ * reached) to the caller, which loads the next cartridge and lets the stream go on.
+ *
+ * Media policy (which cartridge, labels, state files) is not here: see tape-service.
+ */
+import type { TapeDrive } from '../device/tape-drive.js';
+import { AfError } from '../errors.js';
+
+export interface WritePosition {
+  cartridge: number;
+  /** Logical (= physical, labels sit on file 0) file number being written. */
+  file: number;
+  /** Bytes on this cartridge, label included. */
+  bytesOnTape: number;
+}
+
+export interface WriteStreamHooks {
+  /**
+   * The cartridge is full. Return the position to continue at (the new cartridge
+   * already loaded and positioned, labelled if at file 1), or null to stop the
+   * stream with ENDOFTAPEREACHED.
+   */
+  onEndOfTape(full: WritePosition): Promise<WritePosition | null>;
+  /** A new tape file was started on the same cartridge. */
+  onNewFile?(pos: WritePosition): void;
+}
+
+export interface WriteStreamOptions {
+  blockSize: number;
+  maxBytesPerFile: number;
+  /** Limit for the given cartridge, Infinity when unlimited. */
+  maxBytesPerTape: (cartridge: number) => number;
+}
+
+export class WriteStream {
+  private block: Buffer;
+  private fill = 0;
+  private bytesInFile = 0;
+  private newFileRequested = false;
+  private pendingValid: number | null = null;
+  /** Total data bytes accepted from the client. */
+  bytesAccepted = 0;
+  /** Cartridges this stream wrote on, in order. */
+  readonly cartridges: number[] = [];
+
+  constructor(
+    private readonly drive: TapeDrive,
+    private pos: WritePosition,
+    private readonly opts: WriteStreamOptions,
+    private readonly hooks: WriteStreamHooks,
+  ) {
+    this.block = Buffer.allocUnsafe(opts.blockSize);
+    this.cartridges.push(pos.cartridge);
+  }
+
+  get position(): Readonly<WritePosition> {
+    return this.pos;
+  }
+
+  /** The next write should start a new tape file if the current one holds data (REQUESTNEWFILE). */
+  requestNewFile(): void {
+    this.newFileRequested = true;
+  }
+
+  /** The next write() carries only n valid bytes (SETNUMWRITEVALID). */
+  setNextValid(n: number): void {
+    this.pendingValid = n;
+  }
+
+  async write(data: Buffer): Promise<void> {
+    if (this.pendingValid !== null) {
+      data = data.subarray(0, Math.min(this.pendingValid, data.length));
+      this.pendingValid = null;
+    }
+    this.bytesAccepted += data.length;
+    const bs = this.opts.blockSize;
+    let off = 0;
+    // Whole blocks straight from the client's buffer when nothing is pending.
+    while (this.fill === 0 && data.length - off >= bs) {
+      await this.emit(data.subarray(off, off + bs));
+      off += bs;
+    }
+    while (off < data.length) {
+      const n = Math.min(bs - this.fill, data.length - off);
+      data.copy(this.block, this.fill, off, off + n);
+      this.fill += n;
+      off += n;
+      if (this.fill === bs) {
+        const full = this.block;
+        this.block = Buffer.allocUnsafe(bs);
+        this.fill = 0;
+        await this.emit(full);
+      }
+    }
+  }
+
+  /**
+   * Ends the stream: pads the last block with zeros, writes one zero block when
+   * the tape file would otherwise be empty, and writes the closing filemark.
+   */
+  async finish(): Promise<void> {
+    if (this.fill > 0) {
+      this.block.fill(0, this.fill);
+      const last = this.block;
+      this.fill = 0;
+      await this.emit(last);
+    } else if (this.bytesInFile === 0) {
+      await this.emit(Buffer.alloc(this.opts.blockSize));
+    }
+    await this.drive.writeFilemarks(1);
+  }
+
+  private async emit(block: Buffer): Promise<void> {
+    if (this.bytesInFile > 0 && (this.newFileRequested || this.bytesInFile + block.length > this.opts.maxBytesPerFile)) {
+      await this.drive.writeFilemarks(1);
+      this.pos = { ...this.pos, file: this.pos.file + 1 };
+      this.bytesInFile = 0;
+      this.hooks.onNewFile?.(this.pos);
+    }
+    this.newFileRequested = false;
+    for (;;) {
+      const limit = this.opts.maxBytesPerTape(this.pos.cartridge);
+      let atEnd = this.pos.bytesOnTape + block.length > limit;
+      if (!atEnd) {
+        const r = await this.drive.writeBlock(block);
+        if (r.kind === 'written') break;
+        atEnd = true;
+      }
+      const next = await this.hooks.onEndOfTape(this.pos);
+      if (!next) throw new AfError('ENDOFTAPEREACHED', `cartridge ${this.pos.cartridge} is full`);
+      this.pos = next;
+      this.bytesInFile = 0;
+      this.cartridges.push(next.cartridge);
+    }
+    this.pos.bytesOnTape += block.length;
+    this.bytesInFile += block.length;
+  }
+}
