@@ -17,6 +17,8 @@ export interface ErrnoResult {
 export interface NativeAddon {
   flock(fd: number, kind: 'sh' | 'ex', nonblocking: boolean): 0 | ErrnoResult;
   unlock(fd: number): 0 | ErrnoResult;
+  /** Points fds 1 and 2 at /dev/null (they may be the client's socket). */
+  nullStdio(): 0 | ErrnoResult;
   [name: string]: unknown;
 }
 

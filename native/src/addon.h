@@ -9,5 +9,6 @@ namespace afnative {
 Napi::Object ErrnoResult(Napi::Env env, int err, const char* syscall);
 
 void InitLock(Napi::Env env, Napi::Object exports);
+void InitStdio(Napi::Env env, Napi::Object exports);
 
 }  // namespace afnative

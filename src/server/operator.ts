@@ -5,7 +5,8 @@
  * `CartridgeReady` server message delete it).
  */
 import fs from 'node:fs';
-import { runShell, shellQuote } from './shell-command.js';
+import { runShell } from './shell-command.js';
+import { expandMailProgram } from '../config/command-template.js';
 import type { Logger } from '../log.js';
 
 export interface OperatorOptions {
@@ -18,20 +19,6 @@ export interface OperatorOptions {
   log: Logger;
 }
 
-/** Builds the Mail-Program command: %u user, %U remote user, %H client host (quoted; a word with an unknown one is dropped). */
-export function mailCommand(template: string, o: { user: string; remoteUser?: string; remoteHost?: string }): string {
-  return template
-    .split(/(\s+)/)
-    .filter((w) => !((w.includes('%U') && !o.remoteUser) || (w.includes('%H') && !o.remoteHost)))
-    .join('')
-    .replace(/%([uUH%])/g, (_, c: string) => {
-      if (c === 'u') return shellQuote(o.user);
-      if (c === 'U') return shellQuote(o.remoteUser ?? '');
-      if (c === 'H') return shellQuote(o.remoteHost ?? '');
-      return '%';
-    });
-}
-
 export async function notifyOperator(o: OperatorOptions, text: string): Promise<void> {
   o.log.warn({ operator: text }, 'message to the operator');
   try {
@@ -40,7 +27,7 @@ export async function notifyOperator(o: OperatorOptions, text: string): Promise<
     o.log.error({ err: e }, 'cannot write client_message');
   }
   if (!o.mailProgram) return;
-  const cmd = mailCommand(o.mailProgram, { user: o.userToInform, remoteUser: o.remoteUser, remoteHost: o.remoteHost });
+  const cmd = expandMailProgram(o.mailProgram, { u: o.userToInform, U: o.remoteUser, H: o.remoteHost });
   const r = await runShell(cmd, { input: text });
   if (r.code !== 0) o.log.error({ cmd, code: r.code, output: r.output.toString('latin1') }, 'Mail-Program failed');
 }

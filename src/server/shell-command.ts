@@ -57,8 +57,3 @@ export function runShell(command: string, opts: ShellOptions = {}): Promise<Shel
     });
   });
 }
-
-/** Quotes a value for a POSIX shell so that it is always one literal word. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}

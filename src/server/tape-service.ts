@@ -21,6 +21,7 @@ import type { Inventory, Position } from './inventory.js';
 import { runShell } from './shell-command.js';
 import { createReadyFlag, notifyOperator, waitForReady } from './operator.js';
 import { ctime } from '../state/ctime.js';
+import { expandTemplate } from '../config/command-template.js';
 
 export interface TapeConfig {
   /** The device as tapepos, labels and the status file name it. */
@@ -69,8 +70,9 @@ export interface TapeServiceDeps {
 
 type Mode = 'closed' | 'read' | 'write' | 'rawread' | 'rawwrite';
 
+/** Fills a configured command's %-letters (values come from the server, not from clients). */
 const expand = (tpl: string, vars: Record<string, string | number | undefined>): string =>
-  tpl.replace(/%([a-zA-Z%])/g, (m, c: string) => (c === '%' ? '%' : vars[c] !== undefined ? String(vars[c]) : m));
+  expandTemplate(tpl, Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v === undefined ? undefined : String(v)])));
 
 export class TapeService {
   private mode: Mode = 'closed';
@@ -221,15 +223,25 @@ export class TapeService {
 
   // ---------------------------------------------------------------- loading
 
-  /** Reads the label on file 0; null when the tape has none. Leaves the tape rewound. */
+  /** Reads the label on file 0; null when the tape has none (or no tape is in). Leaves the tape rewound. */
   private async readLabel(): Promise<Label | null> {
-    let drive: TapeDrive;
+    let label: Label | null;
     try {
-      drive = await this.io();
+      label = await this.probeLabel();
     } catch (e) {
       if (isAfError(e, 'DEVICE_MISSING') || isAfError(e, 'NO_MEDIUM')) return null;
       throw e;
     }
+    const drive = this.d.drive;
+    this.blockSize = label?.blockSize ?? this.cfg.blockSize;
+    await drive.setBlockSize(this.blockSize);
+    if (label) await this.d.inventory.addBlockSize(this.blockSize);
+    return label;
+  }
+
+  /** Tries the configured, the ever used and the usual block sizes until a first block reads. */
+  private async probeLabel(): Promise<Label | null> {
+    const drive = await this.io();
     const sizes = [this.cfg.blockSize, ...(await this.d.inventory.blockSizes()), ...PROBE_BLOCK_SIZES];
     const tried = new Set<number>();
     let label: Label | null = null;
@@ -244,22 +256,12 @@ export class TapeService {
         r = await drive.readBlock(buf);
       } catch (e) {
         if (isAfError(e, 'BLOCK_TOO_SMALL')) continue;
-        if (isAfError(e, 'NO_MEDIUM')) return null;
         throw e;
       }
-      if (r.kind !== 'data' || r.bytes === 0) break;
-      label = parseLabel(buf.subarray(0, r.bytes));
+      if (r.kind === 'data' && r.bytes > 0) label = parseLabel(buf.subarray(0, r.bytes));
       break;
     }
     await drive.rewind();
-    if (label) {
-      this.blockSize = label.blockSize ?? this.cfg.blockSize;
-      await drive.setBlockSize(this.blockSize);
-      await this.d.inventory.addBlockSize(this.blockSize);
-    } else {
-      this.blockSize = this.cfg.blockSize;
-      await drive.setBlockSize(this.blockSize);
-    }
     return label;
   }
 
@@ -614,7 +616,7 @@ export class TapeService {
         this.selectedFile = r.file;
       }
     }
-    if (rewind && this.driveOpen) {
+    if (rewind && this.driveOpen && this.loaded !== null) {
       await this.d.drive.rewind();
       if (this.loaded !== null) await this.d.inventory.setDrivePosition(this.cfg.deviceName, { cart: this.loaded, file: 1 });
     }

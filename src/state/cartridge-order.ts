@@ -9,7 +9,8 @@
  *   - when a new continuation is recorded, older entries pointing to the same
  *     cartridge at the same or a later file become `-> 0 0`;
  *   - ReuseTapes overwrites the successor's digits in place with `0` and blanks,
- *     keeping the file number (`2 -> 13 6` becomes `2 -> 0  6`).
+ *     keeping the file number (`2 -> 13 6` becomes `2 -> 0  6`); the `-> 0 0`
+ *     form is available too.
  */
 import { decimal, formatEntries, lineOf, parseKeyedLines, placeEntry, withSource } from './line-model.js';
 import { contains, toRanges, type RangeList } from './range-list.js';
@@ -93,15 +94,27 @@ export function setSuccessor(model: CartridgeOrder, cart: number, next: number, 
 }
 
 /**
- * ReuseTapes: every entry whose successor is one of `tapes` gets successor 0,
- * written in place over the old digits (the file number stays).
+ * ReuseTapes: every entry whose successor is one of `tapes` gets successor 0.
+ * By default this is afserver's in-place form (the old digits become `0` and
+ * blanks, the file number stays: `2 -> 0  6`); `form: 'zero'` writes `-> 0 0`
+ * (or `-> 0` for an entry without file) instead. Readers treat both alike.
  */
-export function invalidateSuccessors(model: CartridgeOrder, tapes: RangeList | Iterable<number>): CartridgeOrder {
+export function invalidateSuccessors(
+  model: CartridgeOrder,
+  tapes: RangeList | Iterable<number>,
+  opts: { form?: 'in-place' | 'zero' } = {},
+): CartridgeOrder {
   const list = toRanges(tapes);
   let entries = [...model.entries];
   let changed = false;
   for (const e of model.entries) {
     if (e.next === 0 || !contains(list, e.next)) continue;
+    if (opts.form === 'zero') {
+      const zero: CartSuccessor = { cart: e.cart, next: 0, file: e.file === null ? null : 0 };
+      entries = placeEntry(entries, String(e.cart), zero, 'numeric', canonical);
+      changed = true;
+      continue;
+    }
     const text = lineOf(e, canonical);
     const at = text.indexOf('->');
     const m = /^->( +)(\d+)/.exec(text.slice(at));

@@ -101,7 +101,11 @@ async function clearOddEntry(path: string): Promise<void> {
 export async function tryAcquire(
   path: string,
   intent: DeviceIntent,
-  opts: { pid?: number } = {},
+  opts: {
+    pid?: number;
+    /** Test hook: runs after the file is opened and before it is locked (where the race lives). */
+    onOpened?: (attempt: number) => void | Promise<void>;
+  } = {},
 ): Promise<DeviceLockResult> {
   const pid = opts.pid ?? process.pid;
   const addon = native();
@@ -118,6 +122,7 @@ export async function tryAcquire(
     }
     let keep = false;
     try {
+      await opts.onOpened?.(attempt);
       const r = addon.flock(handle.fd, 'ex', true);
       if (r !== 0) {
         if (isErrno(r) && (r.errno === E.EWOULDBLOCK || r.errno === E.EAGAIN)) {

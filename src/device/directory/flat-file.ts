@@ -12,11 +12,11 @@ import fs from 'node:fs';
 import { AfError } from '../../errors.js';
 
 /** Appends are gathered up to this many bytes before they are written. */
-export const GATHER_BYTES = 8 << 20;
+export const GATHER_BYTES = 4 << 20;
 /** Blocks at least this large skip the gather buffer and the read-ahead window. */
-export const DIRECT_BYTES = 1 << 20;
+export const DIRECT_BYTES = 128 << 10;
 /** Bytes read ahead in one system call. */
-export const READ_AHEAD_BYTES = 8 << 20;
+export const READ_AHEAD_BYTES = 4 << 20;
 /** Below this much free space the writer stops gathering and writes each block at once. */
 export const LOW_SPACE_BYTES = 4 * GATHER_BYTES;
 
@@ -133,7 +133,7 @@ export class FlatWriter {
       if (this.sinceMeasured >= GATHER_BYTES) this.measure();
     }
     if (this.buf === undefined) this.buf = Buffer.allocUnsafe(GATHER_BYTES);
-    data.copy(u8(this.buf), this.pending);
+    this.buf.set(data, this.pending);
     this.pending += len;
     return 'ok';
   }
@@ -193,6 +193,7 @@ export class FlatWriter {
 /** Reads byte ranges of files through a read-ahead window. */
 export class FlatReader {
   private buf: Buffer | undefined;
+  private view: Uint8Array | undefined;
   private fd = -1;
   private start = 0;
   private len = 0;
@@ -204,16 +205,19 @@ export class FlatReader {
   read(fd: number, dst: Buffer, len: number, pos: number): number {
     if (fd === this.fd && pos >= this.start && pos + len <= this.start + this.len) {
       const from = pos - this.start;
-      this.buf!.copy(u8(dst), 0, from, from + len);
+      dst.set(this.view!.subarray(from, from + len));
       return len;
     }
     if (len >= DIRECT_BYTES) return readFully(fd, dst, 0, len, pos);
-    if (this.buf === undefined) this.buf = Buffer.allocUnsafe(READ_AHEAD_BYTES);
+    if (this.buf === undefined) {
+      this.buf = Buffer.allocUnsafe(READ_AHEAD_BYTES);
+      this.view = u8(this.buf);
+    }
     this.fd = fd;
     this.start = pos;
     this.len = readFully(fd, this.buf, 0, READ_AHEAD_BYTES, pos);
     const n = Math.min(len, this.len);
-    this.buf.copy(u8(dst), 0, 0, n);
+    dst.set(this.view!.subarray(0, n));
     return n;
   }
 
@@ -227,5 +231,6 @@ export class FlatReader {
   release(): void {
     this.forget();
     this.buf = undefined;
+    this.view = undefined;
   }
 }
