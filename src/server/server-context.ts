@@ -8,7 +8,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import dns from 'node:dns/promises';
-import { AfError, toAfError } from '../errors.js';
+import { AfError, isAfError, toAfError } from '../errors.js';
+import path from 'node:path';
+import { DirectoryDrive } from '../device/directory/directory-drive.js';
 import { createLogger, silentLogger, type Logger } from '../log.js';
 import { loadServerConfig, findDefaultServerConfig, defaultInstallPaths, type ServerConfig, type InstallPaths } from '../config/server-config.js';
 import { chooseKeyFile } from '../config/key-files.js';
@@ -185,8 +187,13 @@ export async function createSession(opts: SessionOptions): Promise<SessionBundle
       { virtual: { capacity: config.virtualCartridgeCapacity, earlyWarning: config.virtualEarlyWarning, slots: config.numberOfCartridges, drives: config.virtualDrives } },
     );
   } catch (e) {
-    log.warn({ err: (e as Error).message }, 'the backup device cannot be used; tape commands will fail');
-    device = null;
+    // A directory device whose cartridge symlink a Set-Cart-Command has not made yet.
+    if (spec?.kind === 'device' && isAfError(e, 'DEVICE_MISSING') && fs.existsSync(path.dirname(spec.device))) {
+      device = { drive: new DirectoryDrive(spec.device), kind: 'directory' as const, changer: undefined };
+    } else {
+      log.warn({ err: (e as Error).message }, 'the backup device cannot be used; tape commands will fail');
+      device = null;
+    }
   }
   const lock = new DeviceLockManager(config.lockFile, { giveUpMin: config.devUnavailGiveUpMin, sendMailMin: config.devUnavailSendMailMin, log });
   let session: Session;

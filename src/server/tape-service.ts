@@ -455,6 +455,7 @@ export class TapeService {
         blockSize: this.blockSize,
         maxBytesPerFile: raw ? Infinity : Math.max(this.cfg.maxBytesPerFile, this.blockSize),
         maxBytesPerTape: raw ? () => Infinity : this.cfg.maxBytesPerTape,
+        trailingZeroBlock: !raw,
       },
       { onEndOfTape: (full) => this.endOfTape(full, raw) },
     );

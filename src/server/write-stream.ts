@@ -33,6 +33,8 @@ export interface WriteStreamOptions {
   maxBytesPerFile: number;
   /** Limit for the given cartridge, Infinity when unlimited. */
   maxBytesPerTape: (cartridge: number) => number;
+  /** Write one all-zero block after the data at the end (afbackup's normal mode). */
+  trailingZeroBlock: boolean;
 }
 
 export class WriteStream {
@@ -98,8 +100,10 @@ export class WriteStream {
   }
 
   /**
-   * Ends the stream: pads the last block with zeros, writes one zero block when
-   * the tape file would otherwise be empty, and writes the closing filemark.
+   * Ends the stream: pads the last block with zeros and writes the closing
+   * filemark. In normal (not raw) mode one more all-zero block follows the data,
+   * as afbackup 3.5.8 writes it (its tape files are always one block longer than
+   * the data), which also keeps a tape file from being empty.
    */
   async finish(): Promise<void> {
     if (this.fill > 0) {
@@ -107,9 +111,8 @@ export class WriteStream {
       const last = this.block;
       this.fill = 0;
       await this.emit(last);
-    } else if (this.bytesInFile === 0) {
-      await this.emit(Buffer.alloc(this.opts.blockSize));
     }
+    if (this.opts.trailingZeroBlock || this.bytesInFile === 0) await this.emit(Buffer.alloc(this.opts.blockSize));
     await this.drive.writeFilemarks(1);
   }
 

@@ -14,16 +14,29 @@ export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export type Variant = 'simple' | 'des';
 export const VARIANTS: readonly Variant[] = ['simple', 'des'];
 
-/** The transcripts copied for both variants. */
+/** Every transcript of the vectors, for both variants, in the order the sessions ran. */
 export const TRANSCRIPTS = [
   '01-q',
+  '02-Q',
   '03-w',
   '04-M-readonly',
+  '05-M-readwrite',
   '06-c-tree',
+  '07-c-zlib',
   '08-t-tree',
+  '09-t-zlib',
+  '10-x-tree',
+  '11-x-zlib',
+  '12-c-raw',
   '13-x-raw',
+  '14-full_backup.c1',
   '14-full_backup.c2',
   '14-full_backup.c3',
+  '15-incr_backup.c1',
+  '15-incr_backup.c2',
+  '15-incr_backup.c3',
+  '16-Q-final',
+  '17-afrestore.c1',
   '17-afrestore.c2',
 ] as const;
 
