@@ -92,6 +92,8 @@ export class TapeService {
   private writer: WriteStream | null = null;
   private reader: ReadStream | null = null;
   private readCart: number | null = null;
+  /** Cartridges the current read stream has been on. */
+  private visited = new Set<number>();
   private lastReadValid = 0;
   private crossedFilemark = false;
 
@@ -387,12 +389,12 @@ export class TapeService {
   /** Loads the target cartridge and positions for writing; labels it when starting at file 1. */
   private async prepareWrite(cart: number, file: number): Promise<WritePosition> {
     await this.loadCartridge(cart, { forWrite: true, primaryOnly: true, labelling: file === 1 });
-    const drive = await this.io();
     if (file === 1) {
       if (this.loadedLabel === null && this.cfg.rejectUnlabeledTapes && this.cfg.setFileCommand) {
         throw new AfError('OPENWR_FAILED', `cartridge ${cart} has no label and Reject-Unlabeled-Tapes is set`);
       }
       await this.eraseTape();
+      const drive = await this.io();
       await drive.rewind();
       const label = formatLabel({ cartridge: cart, labelingTime: ctime(new Date()), blockSize: this.cfg.blockSize });
       await drive.setBlockSize(label.length);
@@ -407,7 +409,7 @@ export class TapeService {
       this.loadedLabel = parseLabel(label);
       return { cartridge: cart, file: 1, bytesOnTape: label.length };
     }
-    await drive.seekFile(file);
+    await (await this.io()).seekFile(file);
     const rec = (await this.d.inventory.tapes()).get(cart);
     return { cartridge: cart, file, bytesOnTape: rec?.bytes ?? labelSize(this.blockSize) };
   }
@@ -416,6 +418,8 @@ export class TapeService {
     if (this.cfg.eraseTapeCommand) {
       const r = await runShell(expand(this.cfg.eraseTapeCommand, { d: this.cfg.deviceName }), { env: this.d.commandEnv() });
       if (r.code !== 0) throw new AfError('ERASETAPE_FAILED', `Erase-Tape-Command exited with ${r.code}`);
+      // The command changed the medium behind the drive's back: look at it afresh.
+      await this.releaseDrive();
       return;
     }
     const drive = await this.io();
@@ -549,6 +553,7 @@ export class TapeService {
       throw e;
     }
     this.readCart = cart;
+    this.visited = new Set([cart]);
     this.reader = new ReadStream(this.d.drive, phys, { blockSize: this.blockSize, raw, errorOnEot: !this.changeCartOnEot }, {
       onNextFile: () => {
         this.crossedFilemark = true;
@@ -569,6 +574,9 @@ export class TapeService {
     if (this.readCart === null || !this.reader) return false;
     const next = await this.d.inventory.successor(this.readCart);
     if (!next || next.cart === 0) return false;
+    // cartridge_order may run in a circle after tapes were reused: each cartridge once per stream.
+    if (this.visited.has(next.cart)) return false;
+    this.visited.add(next.cart);
     try {
       await this.loadCartridge(next.cart, { forWrite: false, primaryOnly: false });
       await this.d.drive.seekFile(next.file);

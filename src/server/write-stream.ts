@@ -72,7 +72,20 @@ export class WriteStream {
     this.pendingValid = n;
   }
 
+  /** Set when the stream could not go on (no cartridge left, a device fault): later writes fail the same way. */
+  private failure: Error | null = null;
+
   async write(data: Buffer): Promise<void> {
+    if (this.failure) throw this.failure;
+    try {
+      await this.writeData(data);
+    } catch (e) {
+      this.failure = e as Error;
+      throw e;
+    }
+  }
+
+  private async writeData(data: Buffer): Promise<void> {
     if (this.pendingValid !== null) {
       data = data.subarray(0, Math.min(this.pendingValid, data.length));
       this.pendingValid = null;
@@ -106,6 +119,7 @@ export class WriteStream {
    * the data), which also keeps a tape file from being empty.
    */
   async finish(): Promise<void> {
+    if (this.failure) throw this.failure;
     if (this.fill > 0) {
       this.block.fill(0, this.fill);
       const last = this.block;

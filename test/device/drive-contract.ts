@@ -398,16 +398,18 @@ export function runDriveContract(label: string, makeDrive: () => Promise<DriveHa
 
     test('while another process holds the drive this one gets DEVINUSE until it closes', async () => {
       const h = await makeDrive();
+      const child = new Child(h.spec, [['open'], ['wait'], ['close']]);
       try {
-        const child = new Child(h.spec, [['open'], ['wait'], ['close']]);
         const first = await child.reported(1);
         assert.equal(first[0].ok, true, JSON.stringify(first));
         await rejectsWith(() => h.drive.open(), 'DEVINUSE');
         child.go();
-        await child.done();
+        const all = await child.done();
+        assert.ok(all.every((r) => r.ok), JSON.stringify(all));
         await h.drive.open();
         await h.drive.close();
       } finally {
+        child.kill();
         await h.cleanup();
       }
     });

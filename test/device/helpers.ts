@@ -116,7 +116,7 @@ export class Child {
   }
 
   /** Waits until the child has reported `n` steps (or ended), and returns the reports so far. */
-  async reported(n: number, timeoutMs = 20000): Promise<ChildReport[]> {
+  async reported(n: number, timeoutMs = 60000): Promise<ChildReport[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.reports.length < n) {
       if (this.proc.exitCode !== null) break;
@@ -136,6 +136,11 @@ export class Child {
   /** Lets a `wait` step go on. */
   go(): void {
     this.proc.stdin.write('go\n');
+  }
+
+  /** Ends the child if it still runs (after a failed test, so that nothing waits for it). */
+  kill(): void {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
   }
 
   /** Waits for the end and returns all reports. */

@@ -147,13 +147,14 @@ export class DirectoryDrive implements TapeDrive {
       if (this.syncOnClose) this.syncWritten();
       if (this.medium) this.persist();
     } catch (e) {
-      throw mediumError(e, `closing "${this.name}"`);
+      throw mediumError(e, `closing "${this.name}"`, true);
     } finally {
       this.closeRead();
       this.closeWrite();
       this.lock?.release();
       this.lock = undefined;
       this.medium = undefined;
+      this.unsynced.clear();
       this.opened = false;
       this.writer.release();
       this.reader.release();
@@ -167,15 +168,13 @@ export class DirectoryDrive implements TapeDrive {
     let block = this.block;
     let blockSize = this.blockSize;
     if (!m) {
+      // Only a look: the position becomes the drive's at the first operation that needs it.
       m = this.resolve();
       const saved = this.opened ? this.saved : readSaved(this.lockPath);
       if (!this.opened && saved) blockSize = saved.blockSize;
       if (m && saved && saved.medium === m.dir) ({ file, offset, block } = saved);
       else file = offset = block = 0;
       if (m && file > m.count) file = m.count;
-      if (!this.opened || !m) {
-        // Only a look: the position becomes the drive's at the first real operation.
-      }
     }
     return {
       loaded: m !== undefined,
@@ -250,13 +249,13 @@ export class DirectoryDrive implements TapeDrive {
     if (bs > 0 && len % bs !== 0) {
       throw new AfError('DEVICE_IO', `a write of ${len} bytes is not a whole number of ${bs}-byte blocks`);
     }
-    if (!this.writing) this.guard('starting to write', () => this.beginWrite(m));
+    if (!this.writing) this.guard('starting to write', () => this.beginWrite(m), true);
     let r;
     try {
       r = this.writer.append(data);
     } catch (e) {
       this.abandonWrite();
-      throw mediumError(e, `writing "${m.dir}/data.${this.file}"`);
+      throw mediumError(e, `writing "${m.dir}/data.${this.file}"`, true);
     }
     if (r === 'disk-full') return EOT;
     this.offset += len;
@@ -285,7 +284,7 @@ export class DirectoryDrive implements TapeDrive {
       m.count = this.file;
       m.highest = this.file - 1;
       this.persist();
-    });
+    }, true);
   }
 
   async erase(): Promise<void> {
@@ -304,7 +303,7 @@ export class DirectoryDrive implements TapeDrive {
         this.removeFrom(m, this.file);
       }
       this.persist();
-    });
+    }, true);
   }
 
   async eject(): Promise<void> {
@@ -540,7 +539,7 @@ export class DirectoryDrive implements TapeDrive {
     const lock = this.lock;
     if (!lock) return;
     const s: Saved = {
-      medium: this.medium?.dir ?? this.saved?.medium ?? '',
+      medium: this.medium?.dir ?? this.saved?.medium ?? '-',
       file: this.file,
       offset: this.offset,
       block: this.block,
@@ -555,12 +554,12 @@ export class DirectoryDrive implements TapeDrive {
     fs.writeSync(lock.fd, u8(bytes), 0, bytes.length, 0);
   }
 
-  /** Runs a file-system step, turning its failures into AfErrors. */
-  private guard<T>(doing: string, fn: () => T): T {
+  /** Runs a file-system step, turning its failures into AfErrors (writing: a refusal is write protection). */
+  private guard<T>(doing: string, fn: () => T, writing = false): T {
     try {
       return fn();
     } catch (e) {
-      throw mediumError(e, `${doing} on "${this.name}"`);
+      throw mediumError(e, `${doing} on "${this.name}"`, writing);
     }
   }
 }
@@ -612,7 +611,7 @@ function readSaved(lockPath: string): Saved | undefined {
     if (v === undefined || !/^[0-9]+$/.test(v)) return undefined;
     return Number(v);
   };
-  const medium = kv.get('medium');
+  const medium = kv.get('medium'); // "-": none yet
   const file = num('file');
   const offset = num('offset');
   const block = num('block');

@@ -6,7 +6,8 @@
  *
  * Neither class knows about blocks or filemarks; the drives do. The writer also
  * watches the free space of its filesystem, so that a full disk can be reported as
- * end of tape (nothing written) instead of losing blocks already accepted.
+ * end of tape (nothing written) instead of losing blocks already accepted: near the
+ * end it writes each block at once, and it keeps RESERVE_BYTES free for state files.
  */
 import fs from 'node:fs';
 import { AfError } from '../../errors.js';
@@ -19,6 +20,11 @@ export const DIRECT_BYTES = 128 << 10;
 export const READ_AHEAD_BYTES = 4 << 20;
 /** Below this much free space the writer stops gathering and writes each block at once. */
 export const LOW_SPACE_BYTES = 4 * GATHER_BYTES;
+/**
+ * Space left free for the small state files (index, positions, locks): a block that
+ * would leave less is end of tape, so that closing the drive can still save its state.
+ */
+export const RESERVE_BYTES = 1 << 20;
 
 /**
  * Result of FlatWriter.append: 'ok' (accepted, perhaps still in memory), 'low-space'
@@ -35,19 +41,17 @@ export function u8(b: Buffer): Uint8Array {
   return b as unknown as Uint8Array;
 }
 
-/** Turns a failed file-system call on a medium into the AfError a drive throws. */
-export function mediumError(e: unknown, doing: string): AfError {
+/**
+ * Turns a failed file-system call on a medium into the AfError a drive throws: a
+ * refused write (EACCES, EPERM, EROFS) is a write-protected medium, anything else an
+ * I/O error.
+ */
+export function mediumError(e: unknown, doing: string, writing = false): AfError {
   if (e instanceof AfError) return e;
   const err = e as NodeJS.ErrnoException;
   const detail = `${doing}: ${err.message ?? String(e)}`;
-  switch (err.code) {
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
-      return new AfError('WRITE_PROTECTED', detail, { cause: e });
-    default:
-      return new AfError('DEVICE_IO', detail, { cause: e });
-  }
+  const refused = err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS';
+  return new AfError(writing && refused ? 'WRITE_PROTECTED' : 'DEVICE_IO', detail, { cause: e });
 }
 
 function isDiskFull(e: unknown): boolean {
@@ -116,6 +120,7 @@ export class FlatWriter {
     if (this.free - this.pending - len < LOW_SPACE_BYTES) {
       this.flush();
       this.measure();
+      if (this.free - len < RESERVE_BYTES) return 'disk-full';
       if (this.free - len < LOW_SPACE_BYTES) return this.appendNow(data);
     }
     if (len >= DIRECT_BYTES) {

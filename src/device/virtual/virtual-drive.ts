@@ -108,16 +108,21 @@ export class VirtualDrive implements TapeDrive {
     if (!this.lock) return;
     try {
       if (this.cart) {
-        this.guard('closing', () => {
-          this.endWrite();
-          this.syncIfAsked();
-          this.savePosition();
-        });
+        this.guard(
+          'closing',
+          () => {
+            this.endWrite();
+            this.syncIfAsked();
+            this.savePosition();
+          },
+          true,
+        );
       }
     } finally {
       this.closeRead();
       this.closeWrite();
       this.cart = undefined;
+      this.unsynced.clear();
       this.lock.release();
       this.lock = undefined;
       this.writer.release();
@@ -255,14 +260,14 @@ export class VirtualDrive implements TapeDrive {
     }
     const img = c.image;
     const cfg = this.lib.config;
-    if (!this.writing) this.guard('starting to write', () => this.beginWrite(c));
+    if (!this.writing) this.guard('starting to write', () => this.beginWrite(c), true);
     if (img.used + len > cfg.capacity) return EOT;
     let r;
     try {
       r = this.writer.append(data);
     } catch (e) {
       this.abandonWrite(c);
-      throw mediumError(e, `${this.name}: writing "${c.dir}/data.${this.file}"`);
+      throw mediumError(e, `${this.name}: writing "${c.dir}/data.${this.file}"`, true);
     }
     if (r === 'disk-full') return EOT;
     if (bs > 0) img.addBlocks(this.file, bs, len / bs);
@@ -270,7 +275,7 @@ export class VirtualDrive implements TapeDrive {
     this.block += bs > 0 ? len / bs : 1;
     this.byte += len;
     this.sinceIndex += len;
-    if (this.sinceIndex >= INDEX_EVERY) this.guard('writing', () => this.checkpoint(c));
+    if (this.sinceIndex >= INDEX_EVERY) this.guard('writing', () => this.checkpoint(c), true);
     return img.used > cfg.capacity - cfg.earlyWarning || r === 'low-space' ? WRITTEN_EW : WRITTEN;
   }
 
@@ -300,7 +305,7 @@ export class VirtualDrive implements TapeDrive {
       this.cursorOk = true;
       this.writeIndex(c);
       this.savePosition();
-    });
+    }, true);
   }
 
   async erase(): Promise<void> {
@@ -312,7 +317,7 @@ export class VirtualDrive implements TapeDrive {
       this.cursorOk = false;
       this.writeIndex(c);
       this.savePosition();
-    });
+    }, true);
   }
 
   async eject(): Promise<void> {
@@ -577,11 +582,12 @@ export class VirtualDrive implements TapeDrive {
     });
   }
 
-  private guard<T>(doing: string, fn: () => T): T {
+  /** Runs a file-system step, turning its failures into AfErrors (writing: a refusal is write protection). */
+  private guard<T>(doing: string, fn: () => T, writing = false): T {
     try {
       return fn();
     } catch (e) {
-      throw mediumError(e, `${doing} on ${this.name}`);
+      throw mediumError(e, `${doing} on ${this.name}`, writing);
     }
   }
 }

@@ -1,0 +1,215 @@
+/**
+ * `npm run bench`: builds, then measures the afbackup-ng server and prints the
+ * figures beside their baselines and targets, as tables and as one final JSON line
+ * (starting with {"bench":"afbackup-ng") for scripts. It never fails on a figure:
+ * the exit status is non-zero only when a benchmark could not run at all.
+ *
+ * Knobs (environment):
+ *   AF_BENCH_MIB       payload per data-path run in MiB (default 2048)
+ *   AF_BENCH_RUNS      data-path runs per block size (default 2; medians are shown)
+ *   AF_BENCH_CONNECTS  connections per start mode (default 30)
+ *   AF_BENCH_ONLY      "data" or "connect" to run one benchmark
+ *   AF_BENCH_DIR       where scratch directories go (default: the system temp dir)
+ *
+ * See bench/README.md for what each figure means.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { dataPath, COMM_BUF, WINDOW, type DataPathResult } from './data-path.js';
+import { connectLatency, type ConnectLatencyResult, type LatencyStats } from './connect-latency.js';
+import { AFSERVER, fmt, freeBytes, installCleanupHandlers, now, num, scratchBase, sleep, table } from './util.js';
+
+const TARGET_MBPS = 400;
+const TARGET_DD_RATIO = 0.9;
+const TARGET_LISTEN_MS = 20;
+const TARGET_INETD_RATIO = 1.3;
+
+function envInt(name: string, dflt: number, min: number, max: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} wants a whole number from ${min} to ${max}, not "${v}"`);
+  return n;
+}
+
+/** Fraction of CPU time not idle over a short window, from /proc/stat (all CPUs). */
+async function machineBusy(ms: number): Promise<number | null> {
+  const read = (): [number, number] | null => {
+    try {
+      const f = fs.readFileSync('/proc/stat', 'latin1').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+      const idle = f[3]! + (f[4] ?? 0);
+      return [idle, f.reduce((a, b) => a + b, 0)];
+    } catch {
+      return null;
+    }
+  };
+  const a = read();
+  await sleep(ms);
+  const b = read();
+  if (!a || !b || b[1] === a[1]) return null;
+  return 1 - (b[0] - a[0]) / (b[1] - a[1]);
+}
+
+const log = (s: string) => process.stderr.write(s + '\n');
+const yesNo = (ok: boolean | null) => (ok === null ? 'n/a' : ok ? 'yes' : 'NO');
+
+function dataTable(results: DataPathResult[]): string {
+  const rows = results.map((r) => {
+    const ratio = r.oursMBps / r.ddMBps;
+    return [
+      `${r.blockSize / 1024} KiB`,
+      `${(r.bytes / 2 ** 20).toFixed(0)} MiB x${r.runs}`,
+      fmt(r.oursMBps, 0),
+      fmt(r.ddMBps, 0),
+      fmt(ratio, 2),
+      `${yesNo(r.oursMBps >= TARGET_MBPS)}/${yesNo(ratio >= TARGET_DD_RATIO)}`,
+      fmt(r.closeTapeMs, 0),
+      fmt(r.oursFsyncMBps, 0),
+      fmt(r.ddFsyncMBps, 0),
+      fmt(r.oursFsyncMBps / r.ddFsyncMBps, 2),
+      r.peakRssKiB === null ? 'n/a' : fmt(r.peakRssKiB / 1024, 0),
+      fmt(r.serverCpuSecPerGiB, 2),
+    ];
+  });
+  return table(
+    ['tape block', 'payload', 'ours MB/s', 'dd MB/s', 'ours/dd', '>=400 / >=0.9', 'CLOSETAPE ms', 'ours+fsync', 'dd fsync', 'ratio', 'peak RSS MiB', 'srv CPU s/GiB'],
+    rows,
+  );
+}
+
+function latencyTable(c: ConnectLatencyResult): string {
+  const rows = c.rows.map((r: LatencyStats) => [r.mode, r.what, fmt(r.median), fmt(r.p95), fmt(r.min), r.first === undefined ? '' : fmt(r.first), String(r.samples.length)]);
+  for (const u of c.unavailable) rows.push([u.mode, u.what, 'n/a', 'n/a', 'n/a', '', `0 (${u.reason})`]);
+  return table(['mode', 'what is timed', 'median ms', 'p95 ms', 'min ms', '1st ms', 'n'], rows);
+}
+
+async function main(): Promise<number> {
+  installCleanupHandlers();
+  if (!fs.existsSync(AFSERVER)) {
+    log(`bench: ${AFSERVER} is missing; run "npm run build" first (npm run bench does)`);
+    return 1;
+  }
+  const mib = envInt('AF_BENCH_MIB', 2048, 16, 65536);
+  const runs = envInt('AF_BENCH_RUNS', 2, 1, 20);
+  const connects = envInt('AF_BENCH_CONNECTS', 30, 3, 1000);
+  const only = process.env.AF_BENCH_ONLY ?? '';
+  if (only && only !== 'data' && only !== 'connect') throw new Error(`AF_BENCH_ONLY is "data" or "connect", not "${only}"`);
+
+  const started = now();
+  const busy = await machineBusy(500);
+  const cpus = os.cpus().length;
+  const header = [
+    `afbackup-ng benchmarks  node ${process.version}  ${cpus} CPU  ${os.cpus()[0]?.model.trim() ?? ''}`,
+    `scratch ${scratchBase()} (${(freeBytes(scratchBase()) / 2 ** 30).toFixed(1)} GiB free)  CPU busy before start: ${busy === null ? 'n/a' : (busy * 100).toFixed(0) + '%'}`,
+  ];
+  if (busy !== null && busy > 0.25) header.push('WARNING: other work is using the CPUs; the figures below will be noisy and pessimistic.');
+  log(header.join('\n'));
+
+  const json: Record<string, unknown> = { bench: 'afbackup-ng', node: process.version, cpus, cpuBusyBefore: num(busy, 2) };
+  const errors: string[] = [];
+
+  let data: DataPathResult[] = [];
+  if (only !== 'connect') {
+    log(`\n[1/2] data path: ${mib} MiB per run, ${runs} run(s) per block size, W requests of ${COMM_BUF} B, up to ${WINDOW} in flight`);
+    for (const bs of [256 * 1024, 1024 * 1024]) {
+      try {
+        data.push(await dataPath(bs, mib * 2 ** 20, runs, log));
+      } catch (e) {
+        errors.push(`data path ${bs / 1024} KiB: ${(e as Error).message}`);
+        log(`  FAILED: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  let conn: ConnectLatencyResult | null = null;
+  if (only !== 'data') {
+    log(`\n[2/2] connect-to-banner latency: ${connects} connections per mode`);
+    try {
+      conn = await connectLatency(connects, log);
+    } catch (e) {
+      errors.push(`connect latency: ${(e as Error).message}`);
+      log(`  FAILED: ${(e as Error).message}`);
+    }
+  }
+
+  // ---- report (stdout)
+  const out: string[] = ['', ...header, ''];
+  if (data.length) {
+    out.push('Data path: OPENFORWRITE sent -> CLOSETAPE reply, loopback, virtual drive; MB/s = 10^6 B/s, medians of the runs');
+    out.push('(dd: if=/dev/zero, same block size, same filesystem, no sync flags. "+fsync": to the GOODBYE reply, after the');
+    out.push(' drive was closed and its files fsynced, against dd conv=fsync.)');
+    out.push(dataTable(data), '');
+    json.dataPath = data.map((r) => ({
+      blockSize: r.blockSize,
+      bytes: r.bytes,
+      runs: r.runs,
+      oursMBps: num(r.oursMBps, 1),
+      ddMBps: num(r.ddMBps, 1),
+      ratio: num(r.oursMBps / r.ddMBps, 3),
+      closeTapeMs: num(r.closeTapeMs, 0),
+      oursFsyncMBps: num(r.oursFsyncMBps, 1),
+      ddFsyncMBps: num(r.ddFsyncMBps, 1),
+      fsyncRatio: num(r.oursFsyncMBps / r.ddFsyncMBps, 3),
+      peakRssKiB: r.peakRssKiB,
+      serverCpuSecPerGiB: num(r.serverCpuSecPerGiB, 3),
+      targetMBps: TARGET_MBPS,
+      targetRatio: TARGET_DD_RATIO,
+      meetsTargets: r.oursMBps >= TARGET_MBPS && r.oursMBps / r.ddMBps >= TARGET_DD_RATIO,
+    }));
+  }
+  if (conn) {
+    const by = (m: string) => conn!.rows.find((r) => r.mode === m);
+    out.push('Connect-to-banner latency: connect() start -> 42-byte banner received (spawn -> exit for node-e and afserver-V)');
+    out.push(latencyTable(conn));
+    const ratio = (a?: LatencyStats, b?: LatencyStats) => (a && b ? a.median / b.median : NaN);
+    const inetdBare = ratio(by('inetd'), by('bare-inetd'));
+    const sdInetdBare = ratio(by('sd-inetd'), by('bare-inetd'));
+    const inetdNode = ratio(by('inetd'), by('node-e'));
+    const listenMs = by('listen')?.median ?? NaN;
+    const sdMs = by('sd-accept-no')?.median ?? NaN;
+    const check = (x: number, ok: (v: number) => boolean) => (Number.isFinite(x) ? yesNo(ok(x)) : 'n/a');
+    out.push('');
+    out.push(
+      table(
+        ['figure', 'value', 'target', 'met'],
+        [
+          ['listen median', `${fmt(listenMs)} ms`, `< ${TARGET_LISTEN_MS} ms`, check(listenMs, (v) => v < TARGET_LISTEN_MS)],
+          ['socket activation (Accept=no) median', `${fmt(sdMs)} ms`, `< ${TARGET_LISTEN_MS} ms`, check(sdMs, (v) => v < TARGET_LISTEN_MS)],
+          ['inetd / bare-inetd (medians)', `${fmt(inetdBare, 2)}x`, `<= ${TARGET_INETD_RATIO}x`, check(inetdBare, (v) => v <= TARGET_INETD_RATIO)],
+          ['sd-inetd / bare-inetd (medians)', `${fmt(sdInetdBare, 2)}x`, `<= ${TARGET_INETD_RATIO}x`, check(sdInetdBare, (v) => v <= TARGET_INETD_RATIO)],
+          ['inetd / node-e (medians)', `${fmt(inetdNode, 2)}x`, '(for reference)', ''],
+        ],
+      ),
+    );
+    out.push('');
+    json.connect = Object.fromEntries(
+      conn.rows.map((r) => [r.mode, { median: num(r.median), p95: num(r.p95), min: num(r.min), first: num(r.first), n: r.samples.length }]),
+    );
+    for (const u of conn.unavailable) (json.connect as Record<string, unknown>)[u.mode] = null;
+    json.connectRatios = { inetdOverBare: num(inetdBare, 3), sdInetdOverBare: num(sdInetdBare, 3), inetdOverNodeE: num(inetdNode, 3) };
+    json.connectTargets = {
+      listenMedianMs: TARGET_LISTEN_MS,
+      inetdOverBare: TARGET_INETD_RATIO,
+      listenMet: Number.isFinite(listenMs) ? listenMs < TARGET_LISTEN_MS : null,
+      socketActivationMet: Number.isFinite(sdMs) ? sdMs < TARGET_LISTEN_MS : null,
+      inetdMet: Number.isFinite(inetdBare) ? inetdBare <= TARGET_INETD_RATIO : null,
+    };
+  }
+  if (errors.length) {
+    out.push('Benchmarks that could not run:', ...errors.map((e) => `  ${e}`), '');
+    json.errors = errors;
+  }
+  const total = (now() - started) / 1000;
+  out.push(`total ${total.toFixed(0)} s (without the build)`);
+  json.seconds = num(total, 1);
+  process.stdout.write(out.join('\n') + '\n' + JSON.stringify(json) + '\n');
+  return errors.length && !data.length && !conn ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    log(`bench: ${(e as Error).stack ?? String(e)}`);
+    process.exit(1);
+  },
+);
