@@ -1,6 +1,7 @@
 import { InetdLauncher } from './inetd-launcher.js';
 import { connectToBanner } from './connect-latency.js';
-import { AFSERVER, installCleanupHandlers, waitExit, now } from './util.js';
+import { installCleanupHandlers, waitExit, now } from './util.js';
+const AFSERVER = process.env.AFS ?? '/work/main/dist/cli/afserver.js';
 installCleanupHandlers();
 const conf = process.argv[2]!;
 const extra = (process.env.AF_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);

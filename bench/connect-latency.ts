@@ -123,7 +123,7 @@ async function sample(count: number, port: number, between: () => Promise<unknow
 }
 
 /** Mode listen / sd-accept-no: a listener with a pool of 2 started by `argv`; its pid is the listener's. */
-async function pooled(mode: string, what: string, argv: string[], port: number, count: number): Promise<LatencyStats> {
+async function pooled(mode: string, what: string, argv: string[], port: number, count: number, showFirst: boolean): Promise<LatencyStats> {
   const listener = startProcess(argv[0]!, argv.slice(1));
   try {
     const pid = listener.pid!;
@@ -131,7 +131,7 @@ async function pooled(mode: string, what: string, argv: string[], port: number, 
     const settle = () => waitQuiet(() => childPids(pid), 2, 5000);
     await settle();
     const samples = await sample(count, port, settle);
-    return stats(mode, what, samples, { first });
+    return stats(mode, what, samples, showFirst ? { first } : {});
   } finally {
     await stopProcess(listener);
   }
@@ -231,13 +231,13 @@ export async function connectLatency(count: number, log: (s: string) => void): P
     {
       const port = await freePort();
       await run('listen (pool 2)', () =>
-        pooled('listen', '--listen --pool 2', [node, AFSERVER, '--listen', `${LOOPBACK}:${port}`, '--pool', '2', setup.configPath], port, count),
+        pooled('listen', '--listen --pool 2', [node, AFSERVER, '--listen', `${LOOPBACK}:${port}`, '--pool', '2', setup.configPath], port, count, false),
       );
     }
     if (ssa) {
       const port = await freePort();
       await run('systemd Accept=no', () =>
-        pooled('sd-accept-no', 'socket-activate afserver --listen-fd', [ssa, '-l', `${LOOPBACK}:${port}`, node, AFSERVER, '--listen-fd', setup.configPath], port, count),
+        pooled('sd-accept-no', 'socket-activate afserver --listen-fd', [ssa, '-l', `${LOOPBACK}:${port}`, node, AFSERVER, '--listen-fd', setup.configPath], port, count, true),
       );
     } else unavailable.push({ mode: 'sd-accept-no', what: 'socket-activate afserver --listen-fd', reason: 'systemd-socket-activate not found' });
   } finally {

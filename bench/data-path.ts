@@ -28,6 +28,7 @@ import {
   cpuTicks,
   freeBytes,
   makeScratch,
+  median,
   now,
   procStatusKiB,
   removeScratch,
@@ -55,6 +56,8 @@ export interface OursRun {
   /** OPENFORWRITE sent → GOODBYE reply (drive closed, data fsynced), ms. */
   goodbyeMs: number;
   peakRssKiB: number | null;
+  /** Resident set of the session process after the handshake, before any data. */
+  startRssKiB: number | null;
   /** CPU seconds the session process used in total. */
   serverCpuSec: number | null;
 }
@@ -62,6 +65,11 @@ export interface OursRun {
 export interface DdRun {
   bytes: number;
   ms: number;
+}
+
+/** Extra node options for the data path's afserver processes ($AF_BENCH_NODE_ARGS, e.g. --cpu-prof). */
+function nodeArgs(): string[] {
+  return (process.env.AF_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
 function statusOf(r: unknown, what: string): void {
@@ -73,7 +81,7 @@ function statusOf(r: unknown, what: string): void {
 export async function runOurs(blockSize: number, bytes: number): Promise<OursRun> {
   const dir = makeScratch(`data-${blockSize}`);
   const setup = writeServerSetup(dir, { blockSize, capacity: '8G', maxBytesPerFile: 8_000_000_000 });
-  const launcher = await InetdLauncher.start([process.execPath, ...(process.env.AF_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean), AFSERVER, setup.configPath]);
+  const launcher = await InetdLauncher.start([process.execPath, ...nodeArgs(), AFSERVER, setup.configPath]);
   let conn: Connection | undefined;
   try {
     conn = await Connection.connect({
@@ -85,6 +93,7 @@ export async function runOurs(blockSize: number, bytes: number): Promise<OursRun
     });
     const c = conn;
     const server = await launcher.child(0, 5000);
+    const startRssKiB = procStatusKiB(server.pid!, 'VmRSS');
     statusOf(await c.call({ name: 'SETCOMMBUFSIZ', size: COMM_BUF }), 'SETCOMMBUFSIZ');
     if (c.commBufSize !== COMM_BUF) throw new Error(`comm buffer size is ${c.commBufSize} after SETCOMMBUFSIZ`);
 
@@ -138,7 +147,7 @@ export async function runOurs(blockSize: number, bytes: number): Promise<OursRun
     const ticks = cpuTicks(pid);
     await c.close();
     await waitExit(server, 10_000);
-    return { bytes: count * COMM_BUF, closeMs, openMs, closeTapeMs, goodbyeMs, peakRssKiB, serverCpuSec: ticks >= 0 ? ticks / CLK_TCK : null };
+    return { bytes: count * COMM_BUF, closeMs, openMs, closeTapeMs, goodbyeMs, peakRssKiB, startRssKiB, serverCpuSec: ticks >= 0 ? ticks / CLK_TCK : null };
   } finally {
     await conn?.close().catch(() => undefined);
     for (const p of launcher.spawned) await stopProcess(p, 1000);
@@ -189,16 +198,14 @@ export interface DataPathResult {
   /** Median time from the last W status to the CLOSETAPE reply, ms. */
   closeTapeMs: number;
   peakRssKiB: number | null;
+  startRssKiB: number | null;
   serverCpuSecPerGiB: number | null;
 }
 
 const mbps = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
 
-function med(xs: number[]): number {
-  const v = [...xs].sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
-}
+const med = median;
+const known = (xs: (number | null)[]): number[] => xs.filter((x): x is number => x !== null);
 
 /**
  * Runs ours / dd / dd conv=fsync in turns `runs` times for one block size. The
@@ -231,8 +238,8 @@ export async function dataPath(blockSize: number, wantBytes: number, runs: numbe
         `(${mbps(ds.bytes, ds.ms).toFixed(0)} conv=fsync)`,
     );
   }
-  const rss = ours.map((o) => o.peakRssKiB).filter((x): x is number => x !== null);
-  const cpu = ours.map((o) => o.serverCpuSec).filter((x): x is number => x !== null);
+  const rss = known(ours.map((o) => o.peakRssKiB));
+  const cpu = known(ours.map((o) => o.serverCpuSec));
   return {
     blockSize,
     bytes,
@@ -243,6 +250,7 @@ export async function dataPath(blockSize: number, wantBytes: number, runs: numbe
     ddFsyncMBps: med(ddSync.map((d) => mbps(d.bytes, d.ms))),
     closeTapeMs: med(ours.map((o) => o.closeTapeMs)),
     peakRssKiB: rss.length ? Math.max(...rss) : null,
+    startRssKiB: known(ours.map((o) => o.startRssKiB)).length ? med(known(ours.map((o) => o.startRssKiB))) : null,
     serverCpuSecPerGiB: cpu.length ? med(cpu) / (bytes / 2 ** 30) : null,
   };
 }

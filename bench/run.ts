@@ -5,11 +5,13 @@
  * the exit status is non-zero only when a benchmark could not run at all.
  *
  * Knobs (environment):
- *   AF_BENCH_MIB       payload per data-path run in MiB (default 2048)
+ *   AF_BENCH_MIB       payload per data-path run in MiB (default 1024)
  *   AF_BENCH_RUNS      data-path runs per block size (default 2; medians are shown)
  *   AF_BENCH_CONNECTS  connections per start mode (default 30)
  *   AF_BENCH_ONLY      "data" or "connect" to run one benchmark
  *   AF_BENCH_DIR       where scratch directories go (default: the system temp dir)
+ *   AF_BENCH_NODE_ARGS extra node options for the data path's afserver processes
+ *                      (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
  *
  * See bench/README.md for what each figure means.
  */
@@ -67,12 +69,12 @@ function dataTable(results: DataPathResult[]): string {
       fmt(r.oursFsyncMBps, 0),
       fmt(r.ddFsyncMBps, 0),
       fmt(r.oursFsyncMBps / r.ddFsyncMBps, 2),
-      r.peakRssKiB === null ? 'n/a' : fmt(r.peakRssKiB / 1024, 0),
+      `${r.startRssKiB === null ? 'n/a' : fmt(r.startRssKiB / 1024, 0)} / ${r.peakRssKiB === null ? 'n/a' : fmt(r.peakRssKiB / 1024, 0)}`,
       fmt(r.serverCpuSecPerGiB, 2),
     ];
   });
   return table(
-    ['tape block', 'payload', 'ours MB/s', 'dd MB/s', 'ours/dd', '>=400 / >=0.9', 'CLOSETAPE ms', 'ours+fsync', 'dd fsync', 'ratio', 'peak RSS MiB', 'srv CPU s/GiB'],
+    ['tape block', 'payload', 'ours MB/s', 'dd MB/s', 'ours/dd', '>=400 / >=0.9', 'CLOSETAPE ms', 'ours+fsync', 'dd fsync', 'ratio', 'RSS start/peak MiB', 'srv CPU s/GiB'],
     rows,
   );
 }
@@ -89,7 +91,7 @@ async function main(): Promise<number> {
     log(`bench: ${AFSERVER} is missing; run "npm run build" first (npm run bench does)`);
     return 1;
   }
-  const mib = envInt('AF_BENCH_MIB', 2048, 16, 65536);
+  const mib = envInt('AF_BENCH_MIB', 1024, 16, 65536);
   const runs = envInt('AF_BENCH_RUNS', 2, 1, 20);
   const connects = envInt('AF_BENCH_CONNECTS', 30, 3, 1000);
   const only = process.env.AF_BENCH_ONLY ?? '';
@@ -151,6 +153,7 @@ async function main(): Promise<number> {
       ddFsyncMBps: num(r.ddFsyncMBps, 1),
       fsyncRatio: num(r.oursFsyncMBps / r.ddFsyncMBps, 3),
       peakRssKiB: r.peakRssKiB,
+      startRssKiB: r.startRssKiB,
       serverCpuSecPerGiB: num(r.serverCpuSecPerGiB, 3),
       targetMBps: TARGET_MBPS,
       targetRatio: TARGET_DD_RATIO,

@@ -205,6 +205,10 @@ export async function createSession(opts: SessionOptions): Promise<SessionBundle
     inventory,
     log,
     lockDevice: (intent) => lock.acquire(intent),
+    claimForQuery: async () => {
+      const busy = await lock.tryOnce('r');
+      if (busy && busy.intent !== 'r') throw new AfError('DEVINUSE', `process ${busy.pid ?? 'unknown'} is writing`);
+    },
     commandEnv,
     remoteUser: () => session.remoteUser,
     remoteHost: () => session.remoteHost,

@@ -62,6 +62,8 @@ export interface TapeServiceDeps {
   log: Logger;
   /** Takes the device lock (waiting as configured); called before the first device access. */
   lockDevice(intent: 'r' | 'w'): Promise<void>;
+  /** QUERYWRPOSITION with the device closed: take the lock if free; DEVINUSE when a writer holds it. */
+  claimForQuery?(): Promise<void>;
   /** Environment for configured commands (AFBACKUPREMOTEUSER/HOST). */
   commandEnv(): Record<string, string | undefined>;
   remoteUser?: () => string | undefined;
@@ -155,6 +157,8 @@ export class TapeService {
       const p = this.writer.position;
       return { cart: p.cartridge, file: p.file };
     }
+    // Like afbackup: take the device lock (kept until the end); a writer elsewhere means DEVINUSE.
+    await this.d.claimForQuery?.();
     const pos = await this.d.inventory.insertPosition(this.activeSet);
     if (pos) return pos;
     const first = this.setCartridges()[0] ?? 1;

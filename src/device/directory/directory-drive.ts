@@ -124,14 +124,15 @@ export class DirectoryDrive implements TapeDrive {
       throw new AfError('DEVICE_MISSING', `"${this.name}" is not a directory`);
     }
     let lock: FileLock | undefined;
+    let lockless = false;
     try {
       lock = FileLock.tryExclusive(this.lockPath);
-      if (!lock) throw new AfError('DEVINUSE', `"${this.name}" is open in another process`);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw mediumError(e, `cannot lock "${this.lockPath}"`);
-      lock = undefined; // a read-only parent: work without lock and saved position
+      lockless = true; // a read-only parent: work without lock and saved position
     }
+    if (!lock && !lockless) throw new AfError('DEVINUSE', `"${this.name}" is open in another process`);
     this.lock = lock;
     this.saved = lock ? readSaved(this.lockPath) : undefined;
     if (this.saved) this.blockSize = this.saved.blockSize;
@@ -267,43 +268,44 @@ export class DirectoryDrive implements TapeDrive {
     const m = this.need();
     if (!Number.isInteger(n) || n < 0) throw new AfError('DEVICE_IO', `cannot write ${n} filemarks`);
     if (m.writeProtected) throw new AfError('WRITE_PROTECTED', `"${m.dir}" is write-protected`);
-    this.guard('writing a filemark', () => {
-      if (this.writing) {
-        this.endWrite();
-      } else if (n > 0) {
-        const fd = this.cut(m, this.file, this.offset, true);
-        fs.closeSync(fd);
-      }
-      if (n === 0) return;
-      for (let i = 1; i < n; i++) {
-        fs.closeSync(fs.openSync(this.dataPath(m, this.file + i), 'w', 0o644));
-        this.unsynced.add(this.file + i);
-      }
-      this.file += n;
-      this.offset = this.block = 0;
-      m.count = this.file;
-      m.highest = this.file - 1;
-      this.persist();
-    }, true);
+    this.guard(
+      'writing a filemark',
+      () => {
+        if (this.writing) {
+          this.endWrite();
+        } else if (n > 0) {
+          const fd = this.cut(m, this.file, this.offset, true);
+          fs.closeSync(fd);
+        }
+        if (n === 0) return;
+        for (let i = 1; i < n; i++) {
+          fs.closeSync(fs.openSync(this.dataPath(m, this.file + i), 'w', 0o644));
+          this.unsynced.add(this.file + i);
+        }
+        this.file += n;
+        this.offset = this.block = 0;
+        m.count = this.file;
+        m.highest = this.file - 1;
+        this.persist();
+      },
+      true,
+    );
   }
 
   async erase(): Promise<void> {
     const m = this.need();
     if (m.writeProtected) throw new AfError('WRITE_PROTECTED', `"${m.dir}" is write-protected`);
-    this.guard('erasing', () => {
-      this.endWrite();
-      if (this.file < m.count || this.offset > 0) {
-        if (this.offset === 0) {
-          this.removeFrom(m, this.file);
-          m.count = Math.min(m.count, this.file);
-        } else {
-          fs.closeSync(this.cut(m, this.file, this.offset, true));
-        }
-      } else {
-        this.removeFrom(m, this.file);
-      }
-      this.persist();
-    }, true);
+    this.guard(
+      'erasing',
+      () => {
+        this.endWrite();
+        // Inside a file: cut it there; at the start of a file: it goes, with all after it.
+        if (this.offset > 0) fs.closeSync(this.cut(m, this.file, this.offset, true));
+        else this.removeFrom(m, this.file);
+        this.persist();
+      },
+      true,
+    );
   }
 
   async eject(): Promise<void> {
@@ -466,6 +468,7 @@ export class DirectoryDrive implements TapeDrive {
 
   /** Deletes data.<j> for every j ≥ from. */
   private removeFrom(m: Medium, from: number): void {
+    this.closeRead();
     for (let j = m.highest; j >= from; j--) {
       try {
         fs.unlinkSync(this.dataPath(m, j));

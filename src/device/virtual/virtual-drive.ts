@@ -283,41 +283,49 @@ export class VirtualDrive implements TapeDrive {
     const c = this.need();
     if (!Number.isInteger(n) || n < 0) throw new AfError('DEVICE_IO', `${this.name}: cannot write ${n} filemarks`);
     if (c.writeProtected) throw new AfError('WRITE_PROTECTED', `${this.name}: cartridge ${c.barcode} is write-protected`);
-    this.guard('writing a filemark', () => {
-      if (n === 0) {
-        this.endWrite();
-        return;
-      }
-      // A writer is at the end of data already; anywhere else the tape is cut here.
-      if (this.writing) this.endWrite();
-      else this.cutHere(c, false);
-      const img = c.image;
-      const f = this.file;
-      img.endFile(f);
-      this.touch(c, f);
-      for (let i = 1; i < n; i++) {
-        img.endFile(f + i);
-        this.touch(c, f + i);
-      }
-      this.file = f + n;
-      this.block = this.byte = 0;
-      this.ri = this.rb = 0;
-      this.cursorOk = true;
-      this.writeIndex(c);
-      this.savePosition();
-    }, true);
+    this.guard(
+      'writing a filemark',
+      () => {
+        if (n === 0) {
+          this.endWrite();
+          return;
+        }
+        // A writer is at the end of data already; anywhere else the tape is cut here.
+        if (this.writing) this.endWrite();
+        else this.cutHere(c, false);
+        const img = c.image;
+        const f = this.file;
+        img.endFile(f);
+        this.touch(c, f);
+        for (let i = 1; i < n; i++) {
+          img.endFile(f + i);
+          this.touch(c, f + i);
+        }
+        this.file = f + n;
+        this.block = this.byte = 0;
+        this.ri = this.rb = 0;
+        this.cursorOk = true;
+        this.writeIndex(c);
+        this.savePosition();
+      },
+      true,
+    );
   }
 
   async erase(): Promise<void> {
     const c = this.need();
     if (c.writeProtected) throw new AfError('WRITE_PROTECTED', `${this.name}: cartridge ${c.barcode} is write-protected`);
-    this.guard('erasing', () => {
-      this.endWrite();
-      this.cutHere(c, false);
-      this.cursorOk = false;
-      this.writeIndex(c);
-      this.savePosition();
-    }, true);
+    this.guard(
+      'erasing',
+      () => {
+        this.endWrite();
+        this.cutHere(c, false);
+        this.cursorOk = false;
+        this.writeIndex(c);
+        this.savePosition();
+      },
+      true,
+    );
   }
 
   async eject(): Promise<void> {

@@ -1,0 +1,112 @@
+/**
+ * End to end over loopback, media behaviour: a second client is told the device is
+ * in use while the first writes; a backup bigger than a virtual cartridge goes on
+ * over the next cartridges and the state files say so; a server killed in the
+ * middle of a write leaves no lock behind and every state file still parses.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { backup, connect, inetdLauncher, makeServerDir, pseudoRandom, restore } from './e2e-helpers.js';
+import { VarDir } from '../../src/state/var-dir.js';
+import { tryAcquire } from '../../src/state/device-lock.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+test('a second client is told the device is in use while the first writes', async () => {
+  const s = makeServerDir();
+  const inetd = await inetdLauncher(s.conf);
+  cleanups.push(() => inetd.close(), s.cleanup);
+  const writer = await connect(inetd.port);
+  await writer.ok({ name: 'SETCOMMBUFSIZ', size: 65536 });
+  await writer.ok({ name: 'OPENFORWRITE' });
+  await writer.ok({ name: 'WRITETOTAPE', data: pseudoRandom(65536, 9) });
+
+  const other = await connect(inetd.port);
+  const pos = await other.call({ name: 'QUERYWRPOSITION' });
+  assert.equal(pos.kind === 'position' && pos.status, 0x55, "QUERYWRPOSITION answers 'U' DEVINUSE");
+  const rdy = await other.call({ name: 'QUERYRDYFORSERV' });
+  assert.ok(rdy.kind === 'rdyForServ');
+  assert.equal(rdy.block[0]! & 0x0f, 3, 'the status block says BUSY');
+  await other.ok({ name: 'GOODBYE' });
+  await other.close();
+
+  await writer.ok({ name: 'CLOSETAPE' });
+  await writer.ok({ name: 'GOODBYE' });
+  await writer.close();
+  const again = await connect(inetd.port);
+  const pos2 = await again.call({ name: 'QUERYWRPOSITION' });
+  assert.deepEqual(pos2, { kind: 'position', cartridge: 1, file: 2, status: 0 });
+  await again.ok({ name: 'GOODBYE' });
+  await again.close();
+});
+
+test('a backup larger than a cartridge continues on the next ones and reads back across them', async () => {
+  // 1 MiB cartridges (64 KiB early warning), 64 KiB blocks: 2.5 MiB of data needs three cartridges.
+  const s = makeServerDir('Virtual-Early-Warning: 64K\n', { capacity: '1M' });
+  const inetd = await inetdLauncher(s.conf);
+  cleanups.push(() => inetd.close(), s.cleanup);
+  const data = pseudoRandom(2.5 * 1024 * 1024, 11);
+  const c = await connect(inetd.port);
+  const at = await backup(c, data);
+  const written = await c.call({ name: 'QUERYWRITTENTAPES' });
+  assert.ok(written.kind === 'text');
+  assert.equal(written.text.toString(), '1-3');
+  await c.ok({ name: 'GOODBYE' });
+  await c.close();
+  assert.deepEqual(at, { cart: 1, file: 1 });
+
+  const v = (f: string) => fs.readFileSync(path.join(s.var, f), 'latin1');
+  assert.equal(v('cartridge_order'), '1 -> 2 1\n2 -> 3 1\n');
+  assert.equal(v('tape_uses'), '1: 1\n2: 1\n');
+  const bot = v('bytes_on_tape').split('\n').filter(Boolean).map((l) => l.split(' '));
+  assert.deepEqual(bot.map((f) => [f[0], f[2], f[3]]), [['1:', '1', '1'], ['2:', '1', '1'], ['3:', '1', '0']]);
+  assert.match(v('tapepos'), /^1: 3 2$/m);
+
+  const r = await connect(inetd.port);
+  const back = await restore(r, at, data.length);
+  await r.ok({ name: 'GOODBYE' });
+  await r.close();
+  assert.ok(back.equals(data), 'the stream reads back across the three cartridges');
+});
+
+test('a server killed while writing leaves no lock, and the state files parse', async () => {
+  const s = makeServerDir();
+  const inetd = await inetdLauncher(s.conf);
+  cleanups.push(() => inetd.close(), s.cleanup);
+  const first = await connect(inetd.port);
+  await backup(first, pseudoRandom(200000, 5));
+  await first.ok({ name: 'GOODBYE' });
+  await first.close();
+
+  const victim = await connect(inetd.port);
+  await victim.ok({ name: 'SETCOMMBUFSIZ', size: 65536 });
+  await victim.ok({ name: 'OPENFORWRITE' });
+  for (let i = 0; i < 20; i++) await victim.ok({ name: 'WRITETOTAPE', data: pseudoRandom(65536, i) });
+  const child = inetd.children[inetd.children.length - 1]!;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await gone;
+  await victim.close();
+
+  // The device lock and the drive are free again.
+  const probe = await tryAcquire(path.join(s.var, 'server.lock'), 'r');
+  assert.ok('held' in probe, 'the device lock can be taken');
+  await probe.held.release();
+  const next = await connect(inetd.port);
+  const pos = await next.call({ name: 'QUERYWRPOSITION' });
+  assert.equal(pos.kind === 'position' && pos.status, 0);
+  const at = await backup(next, pseudoRandom(100000, 6));
+  assert.equal(at.cart, 1);
+  await next.ok({ name: 'GOODBYE' });
+  await next.close();
+
+  // Every state file parses.
+  const vd = new VarDir(s.var, { tapePosFile: path.join(s.var, 'tapepos') });
+  for (const f of [vd.tapepos, vd.bytesOnTape, vd.tapeUses, vd.cartridgeOrder, vd.preciousTapes, vd.readonlyTapes, vd.everUsedBlocksizes]) await f.read();
+  assert.ok(await vd.status.read());
+});
