@@ -12,33 +12,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Duplex } from 'node:stream';
+import { ScriptedPeer } from './scripted-peer.js';
 import { createSession } from '../../src/server/server-context.js';
 import { loadTranscript, TRANSCRIPTS, VARIANTS, fixtureBytes, type Variant } from '../protocol/fixtures.js';
 import { FIXTURE_STATE, serverConf } from './golden-setup.js';
 
-/** A Duplex that delivers `input` (then EOF) and collects what is written. */
-class ScriptedPeer extends Duplex {
-  readonly out: Buffer[] = [];
-  constructor(private input: Buffer) {
-    super({ allowHalfOpen: true });
-  }
-  override _read(): void {
-    if (this.input.length > 0) {
-      // Deliver in TCP-sized pieces, as a socket would.
-      const n = Math.min(this.input.length, 16384);
-      this.push(this.input.subarray(0, n));
-      this.input = this.input.subarray(n);
-    } else this.push(null);
-  }
-  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
-    this.out.push(chunk);
-    cb();
-  }
-  override _final(cb: () => void): void {
-    cb();
-  }
-}
 
 /** Offset of the first byte where a and b differ, or -1. */
 function firstDifference(a: Buffer, b: Buffer): number {

@@ -11,29 +11,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Duplex } from 'node:stream';
+import { ScriptedPeer } from './scripted-peer.js';
 import { createSession } from '../../src/server/server-context.js';
 import { createLogger } from '../../src/log.js';
 import { RequestDecoder } from '../../src/protocol/request-decoder.js';
 import { loadTranscript, VARIANTS } from '../protocol/fixtures.js';
 import { FIXTURE_STATE, serverConf } from './golden-setup.js';
 
-class ScriptedPeer extends Duplex {
-  readonly out: Buffer[] = [];
-  constructor(private input: Buffer) {
-    super({ allowHalfOpen: true });
-  }
-  override _read(): void {
-    const n = Math.min(this.input.length, 65536);
-    if (n === 0) return void this.push(null);
-    this.push(this.input.subarray(0, n));
-    this.input = this.input.subarray(n);
-  }
-  override _write(chunk: Buffer, _e: string, cb: () => void): void {
-    this.out.push(chunk);
-    cb();
-  }
-}
 
 /** The data bytes a captured backup stream carried (its W payloads, in order). */
 function payload(c2s: Buffer, authLength: 4 | 16): Buffer {
