@@ -16,6 +16,7 @@
  * The session process's peak RSS (VmHWM) and its CPU time are read from /proc
  * before GOODBYE.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { Connection } from '../src/client/connection.js';
@@ -72,6 +73,25 @@ function nodeArgs(): string[] {
   return (process.env.AF_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
+/** The last few messages of a pino log file, on one line. */
+function logTail(file: string): string {
+  try {
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').slice(-4);
+    return lines
+      .map((l) => {
+        try {
+          const o = JSON.parse(l) as { msg?: string; err?: unknown; error?: unknown };
+          return [o.msg, o.error, typeof o.err === 'object' ? (o.err as { message?: string })?.message : o.err].filter(Boolean).join(': ');
+        } catch {
+          return l;
+        }
+      })
+      .join(' | ');
+  } catch {
+    return '(no log)';
+  }
+}
+
 function statusOf(r: unknown, what: string): void {
   const st = (r as { status?: number }).status;
   if (st !== 0) throw new Error(`${what} answered status ${st}`);
@@ -83,6 +103,7 @@ export async function runOurs(blockSize: number, bytes: number): Promise<OursRun
   const setup = writeServerSetup(dir, { blockSize, capacity: '8G', maxBytesPerFile: 8_000_000_000 });
   const launcher = await InetdLauncher.start([process.execPath, ...nodeArgs(), AFSERVER, setup.configPath]);
   let conn: Connection | undefined;
+  let keepLog = true;
   try {
     conn = await Connection.connect({
       host: LOOPBACK,
@@ -147,7 +168,12 @@ export async function runOurs(blockSize: number, bytes: number): Promise<OursRun
     const ticks = cpuTicks(pid);
     await c.close();
     await waitExit(server, 10_000);
+    keepLog = false;
     return { bytes: count * COMM_BUF, closeMs, openMs, closeTapeMs, goodbyeMs, peakRssKiB, startRssKiB, serverCpuSec: ticks >= 0 ? ticks / CLK_TCK : null };
+  } catch (e) {
+    // The server's log says why; show its end with the error.
+    if (keepLog) (e as Error).message += `\n    afserver log: ${logTail(setup.logFile)}`;
+    throw e;
   } finally {
     await conn?.close().catch(() => undefined);
     for (const p of launcher.spawned) await stopProcess(p, 1000);

@@ -226,7 +226,9 @@ export function stdinIsTerminal(): boolean {
  */
 export function askYesNo(question: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    // terminal: false leaves echo and line editing to the terminal itself, and the
+    // question is written exactly once (no redrawing).
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: false });
     let answered = false;
     rl.on('close', () => {
       if (!answered) {

@@ -29,7 +29,7 @@ import { DeviceLockManager } from './device-lock-manager.js';
 import { applyMessages } from './messages.js';
 import { remoteStart } from './remote-start.js';
 import { runShell } from './shell-command.js';
-import { signalCartridgeReady } from './operator.js';
+import { notifyOperator, signalCartridgeReady } from './operator.js';
 
 export interface SessionOptions {
   /** Configuration file; the afbackup search order applies when undefined. */
@@ -60,7 +60,7 @@ export interface SessionBundle {
 
 /** The flag file a waiting server watches (afbackup: /tmp/afbu_cartready.<locspec>). */
 export function cartReadyFlag(paths: InstallPaths): string {
-  return `/tmp/afbu_cartready.${locspec(paths)}`;
+  return process.env.AF_CARTREADY_FLAG || `/tmp/afbu_cartready.${locspec(paths)}`;
 }
 
 /** Logging-file syntax `@[ident] [file]`: we log to the file; the syslog part is not supported. */
@@ -85,6 +85,25 @@ async function reverseName(addr: string | undefined): Promise<string> {
     return names[0] ?? ip;
   } catch {
     return ip;
+  }
+}
+
+/**
+ * Notes about the configuration (keys we do not act on, lines that set nothing) go
+ * to the log once per version of the file, not once per connection: a marker in
+ * the var directory remembers the file's size and modification time.
+ */
+function configNotesDue(c: ServerConfig): boolean {
+  try {
+    const st = fs.statSync(c.configPath);
+    const stamp = `${c.configPath} ${st.size} ${st.mtimeMs}\n`;
+    const marker = `${c.varDirectory}/.config-noted`;
+    if (fs.existsSync(marker) && fs.readFileSync(marker, 'latin1') === stamp) return false;
+    fs.mkdirSync(c.varDirectory, { recursive: true });
+    fs.writeFileSync(marker, stamp);
+    return true;
+  } catch {
+    return true;
   }
 }
 
@@ -113,7 +132,8 @@ function tapeConfig(c: ServerConfig, kind: 'virtual' | 'directory' | 'native', p
     maxBytesPerTape: (cart) => c.maxBytesPerTape.limitFor(cart),
     fullAppendMode: c.fullAppendMode,
     variableAppendMode: c.variableAppendMode,
-    rejectUnlabeledTapes: c.rejectUnlabeledTapes,
+    // afbackup never applied it to directory devices (an empty directory is the normal new tape).
+    rejectUnlabeledTapes: c.rejectUnlabeledTapes && kind !== 'directory',
     cartInsertGracetimeSec: c.cartInsertGracetime,
     deviceProbeIntervalSec: c.deviceProbeInterval,
     devUnavailGiveUpMin: c.devUnavailGiveUpMin,
@@ -125,6 +145,7 @@ function tapeConfig(c: ServerConfig, kind: 'virtual' | 'directory' | 'native', p
     tapeFullCommand: c.tapeFullCommand,
     initMediaCommand: c.initMediaCommand,
     changerDevice: c.devices[0]?.changer,
+    slots: c.devices[0]?.slots,
     cartridgeHandler,
     cartReadyFlag: cartReadyFlag(paths),
     configPath: c.configPath,
@@ -152,8 +173,10 @@ export async function createSession(opts: SessionOptions): Promise<SessionBundle
     const parsed = await loadServerConfig(configPath, { paths, hostname: os.hostname() });
     config = parsed.config;
     if (!opts.log) log = createLogger({ file: opts.logFile ?? logFileOf(config.loggingFile), name: 'afserver' });
-    for (const key of parsed.notSupported) log.info({ key }, 'configuration key is parsed but not supported; it has no effect');
-    for (const l of parsed.unknownLines) log.warn({ file: configPath, line: l.line, text: l.text }, 'configuration line sets no known key');
+    if (configNotesDue(config)) {
+      for (const key of parsed.notSupported) log.info({ key }, 'configuration key is parsed but not supported; it has no effect');
+      for (const l of parsed.unknownLines) log.warn({ file: configPath, line: l.line, text: l.text }, 'configuration line sets no known key');
+    }
   } catch (e) {
     return fail(toAfError(e, 'CONFIG_ERROR'), 'des');
   }
@@ -195,7 +218,16 @@ export async function createSession(opts: SessionOptions): Promise<SessionBundle
       device = null;
     }
   }
-  const lock = new DeviceLockManager(config.lockFile, { giveUpMin: config.devUnavailGiveUpMin, sendMailMin: config.devUnavailSendMailMin, log });
+  const lock = new DeviceLockManager(config.lockFile, {
+    giveUpMin: config.devUnavailGiveUpMin,
+    sendMailMin: config.devUnavailSendMailMin,
+    log,
+    onLongWait: () =>
+      void notifyOperator(
+        { mailProgram: config.mailProgram, userToInform: config.userToInform, writeClientMessage: (t) => inventory.writeClientMessage(t), log },
+        `The backup device ${config.backupDevice} has been busy for ${config.devUnavailSendMailMin} minutes; a client is waiting for it.\n`,
+      ),
+  });
   let session: Session;
   const commandEnv = () => session.commandEnv();
   const tape = new TapeService({

@@ -47,6 +47,8 @@ export interface TapeConfig {
   tapeFullCommand?: string;
   initMediaCommand?: string;
   changerDevice?: string;
+  /** Slots of the changer (`#n` of the device spec), for the sequential search. */
+  slots?: number;
   cartridgeHandler: boolean;
   cartReadyFlag: string;
   configPath: string;
@@ -82,6 +84,8 @@ export class TapeService {
   /** Cartridge known to be in the drive in this process (label checked), or null. */
   private loaded: number | null = null;
   private loadedLabel: Label | null = null;
+  /** The last label probe found no medium at all (as opposed to a blank one). */
+  private noMedium = false;
   /** Cartridge/file selected by SETCARTRIDGE/SETFILE for the next open. */
   private selectedCart: number | null = null;
   private selectedFile = 1;
@@ -232,10 +236,14 @@ export class TapeService {
   /** Reads the label on file 0; null when the tape has none (or no tape is in). Leaves the tape rewound. */
   private async readLabel(): Promise<Label | null> {
     let label: Label | null;
+    this.noMedium = false;
     try {
       label = await this.probeLabel();
     } catch (e) {
-      if (isAfError(e, 'DEVICE_MISSING') || isAfError(e, 'NO_MEDIUM')) return null;
+      if (isAfError(e, 'DEVICE_MISSING') || isAfError(e, 'NO_MEDIUM')) {
+        this.noMedium = true;
+        return null;
+      }
       throw e;
     }
     const drive = this.d.drive;
@@ -290,13 +298,14 @@ export class TapeService {
       const believed = await this.d.inventory.drivePosition(this.cfg.deviceName);
       const label = await this.readLabel();
       if (this.labelMatches(label, cart, strict)) return this.loadedOk(cart, label);
-      if (believed?.cart === cart && !label && o.labelling) return this.loadedOk(cart, null);
+      // An unlabelled tape where this cartridge (or, on a new installation, nothing) is recorded is ours to label.
+      if ((believed === null || believed.cart === cart) && !label && !this.noMedium && o.labelling) return this.loadedOk(cart, null);
     }
     for (let round = 0; ; round++) {
       await this.moveCartridgeIn(cart, o.forWrite, round);
       const label = await this.readLabel();
       if (this.labelMatches(label, cart, strict)) return this.loadedOk(cart, label);
-      if (!label && o.labelling) return this.loadedOk(cart, null);
+      if (!label && !this.noMedium && o.labelling) return this.loadedOk(cart, null);
       if (this.cfg.setCartCommand || this.d.changer) {
         const found = label ? `cartridge ${label.cartridge}` : 'an unlabelled tape';
         throw new AfError('CHANGECART_FAILED', `wanted cartridge ${cart}, the drive holds ${found}`);
@@ -314,8 +323,9 @@ export class TapeService {
   private async moveCartridgeIn(cart: number, forWrite: boolean, round: number): Promise<void> {
     const c = this.cfg;
     const vars = { n: cart, m: cart - 1, d: c.deviceName, D: c.changerDevice ?? '' };
+    // Whoever moves the medium (a command, the changer, the operator), the drive looks afresh afterwards.
+    await this.releaseDrive();
     if (c.setCartCommand) {
-      await this.releaseDrive();
       const deadline = Date.now() + c.devUnavailGiveUpMin * 60_000;
       for (;;) {
         const r = await runShell(expand(c.setCartCommand, vars), { env: this.d.commandEnv() });
@@ -326,6 +336,9 @@ export class TapeService {
       }
     } else if (this.d.changer) {
       await this.changerLoad(cart);
+    } else if (c.cartridgeHandler && c.changeCartCommand && round === 0) {
+      if (await this.sequentialLoad(cart, forWrite)) return;
+      await this.askOperator(cart, forWrite, round);
     } else {
       await this.askOperator(cart, forWrite, round);
     }
@@ -349,6 +362,27 @@ export class TapeService {
     if (!slot) throw new AfError('CHANGECART_FAILED', `cartridge ${cart} is not in the changer`);
     await this.releaseDrive();
     await changer.load(slot.number, 1);
+  }
+
+  /**
+   * A stacker without random access (Cartridge-Handler set, no Set-Cart-Command):
+   * Change-Cart-Command advances to the next cartridge until the wanted label shows
+   * up, at most once round the magazine (twice when a copy's second number will do).
+   */
+  private async sequentialLoad(cart: number, forWrite: boolean): Promise<boolean> {
+    const c = this.cfg;
+    const tries = (c.slots ?? c.numberOfCartridges) * (forWrite ? 1 : 2);
+    for (let i = 0; i < tries; i++) {
+      const label = await this.readLabel();
+      if (this.labelMatches(label, cart, forWrite || i < tries / 2)) return true;
+      await this.releaseDrive();
+      const r = await runShell(expand(c.changeCartCommand!, { d: c.deviceName, D: c.changerDevice ?? '', c: label?.cartridge ?? 0, b: (label?.cartridge ?? 1) - 1, n: cart, m: cart - 1, N: c.numberOfCartridges }), {
+        env: this.d.commandEnv(),
+      });
+      if (r.code !== 0) throw new AfError('CHANGECART_FAILED', `Change-Cart-Command exited with ${r.code}`);
+      if (c.cartInsertGracetimeSec > 0) await new Promise((res) => setTimeout(res, c.cartInsertGracetimeSec * 1000));
+    }
+    return false;
   }
 
   private async askOperator(cart: number, forWrite: boolean, round: number): Promise<void> {
@@ -394,7 +428,7 @@ export class TapeService {
   private async prepareWrite(cart: number, file: number): Promise<WritePosition> {
     await this.loadCartridge(cart, { forWrite: true, primaryOnly: true, labelling: file === 1 });
     if (file === 1) {
-      if (this.loadedLabel === null && this.cfg.rejectUnlabeledTapes && this.cfg.setFileCommand) {
+      if (this.loadedLabel === null && this.cfg.rejectUnlabeledTapes) {
         throw new AfError('OPENWR_FAILED', `cartridge ${cart} has no label and Reject-Unlabeled-Tapes is set`);
       }
       await this.eraseTape();

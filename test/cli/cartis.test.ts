@@ -13,7 +13,7 @@ function twoSetSite(): Site {
 const cartis = (site: Site, ...args: string[]) => run('cartis', ['-c', site.conf, ...args], { env: site.env });
 
 // Every test has its own site, so they run side by side.
-describe('cartis', { concurrency: 4 }, () => {
+describe('cartis', { concurrency: 2 }, () => {
   test('cartis --help and --version', async () => {
     const help = await run('cartis', ['--help']);
     assert.equal(help.status, 0);

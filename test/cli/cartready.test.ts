@@ -7,7 +7,7 @@ import { VERSION } from '../../src/version.js';
 import { makeSite, run } from './helpers.js';
 
 // Every test has its own site, so they run side by side.
-describe('cartready', { concurrency: 4 }, () => {
+describe('cartready', { concurrency: 2 }, () => {
   test('cartready --help and --version print to stdout and exit 0', async () => {
     const help = await run('cartready', ['--help']);
     assert.equal(help.status, 0);

@@ -56,7 +56,7 @@ function assertLabelledLine(line: string, cart: number, bytes: number, from: num
 }
 
 // Every test has its own site, so they run side by side.
-describe('label_tape', { concurrency: 4 }, () => {
+describe('label_tape', { concurrency: 2 }, () => {
   test('label_tape --help and --version', async () => {
     const help = await run('label_tape', ['--help']);
     assert.equal(help.status, 0);

@@ -8,6 +8,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
+import { createSession } from '../../src/server/server-context.js';
 import { backup, connect, inetdLauncher, makeServerDir, pseudoRandom, restore } from './e2e-helpers.js';
 import { VarDir } from '../../src/state/var-dir.js';
 import { tryAcquire } from '../../src/state/device-lock.js';
@@ -109,4 +111,51 @@ test('a server killed while writing leaves no lock, and the state files parse', 
   const vd = new VarDir(s.var, { tapePosFile: path.join(s.var, 'tapepos') });
   for (const f of [vd.tapepos, vd.bytesOnTape, vd.tapeUses, vd.cartridgeOrder, vd.preciousTapes, vd.readonlyTapes, vd.everUsedBlocksizes]) await f.read();
   assert.ok(await vd.status.read());
+});
+
+test('manual cartridge handling: the operator is asked, and CartridgeReady lets the backup go on', async () => {
+  const flag = path.join(os.tmpdir(), `afbu_cartready.test-${process.pid}`);
+  process.env.AF_CARTREADY_FLAG = flag;
+  const s = makeServerDir();
+  cleanups.push(process.env.AF_KEEP ? () => undefined : s.cleanup);
+  // A directory device without a changer: cartridge n is the directory vol.<n>, which the "operator" links.
+  fs.mkdirSync(path.join(s.dir, 'vol.1'));
+  fs.symlinkSync(path.join(s.dir, 'vol.1'), path.join(s.dir, 'vol'));
+  const conf = fs
+    .readFileSync(s.conf, 'utf8')
+    .replace(/^Backup-Device:.*$/m, `Backup-Device: ${s.dir}/vol`)
+    .replace(/^Cartridge-Handler:.*$/m, 'Cartridge-Handler: 0')
+    .replace(/^Number Of Cartridges:.*$/m, 'Number Of Cartridges: 2\nMax Bytes Per Tape: 600000\nDevice-Probe-Interval: 1\nSetFile-Command: exit 0\nChange-Cart-Command: exit 0');
+  fs.writeFileSync(s.conf, conf);
+  const session = await createSession({ configPath: s.conf });
+  const data = pseudoRandom(500000, 21);
+  const writing = (async () => {
+    await session.session.dispatch({ name: 'SETCOMMBUFSIZ', size: 65536 });
+    assert.deepEqual([...(await session.session.dispatch({ name: 'OPENFORWRITE' }))!], [0]);
+    for (let off = 0; off < data.length; off += 65536) {
+      const piece = Buffer.alloc(65536);
+      data.copy(piece, 0, off);
+      const st = await session.session.dispatch({ name: 'WRITETOTAPE', data: piece });
+      assert.equal(st![0], 0);
+    }
+    assert.equal((await session.session.dispatch({ name: 'CLOSETAPE' }))![0], 0);
+  })();
+  // The server asks for cartridge 2 and waits.
+  const msgFile = path.join(s.var, 'client_message');
+  for (let i = 0; i < 100 && !(fs.existsSync(flag) && fs.existsSync(msgFile)); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(fs.existsSync(flag), 'the cartridge-ready flag exists while the server waits');
+  assert.match(fs.readFileSync(msgFile, 'latin1'), /Please insert cartridge number 2 for writing/);
+  fs.mkdirSync(path.join(s.dir, 'vol.2'));
+  fs.rmSync(path.join(s.dir, 'vol'));
+  fs.symlinkSync(path.join(s.dir, 'vol.2'), path.join(s.dir, 'vol'));
+  const other = await createSession({ configPath: s.conf });
+  const st = await other.session.dispatch({ name: 'MESSAGETEXT', text: Buffer.from('CartridgeReady') });
+  assert.equal(st![0], 0);
+  await other.close();
+  await writing;
+  await session.close();
+  assert.equal(fs.existsSync(flag), false);
+  assert.equal(fs.readFileSync(path.join(s.var, 'cartridge_order'), 'latin1'), '1 -> 2 1\n');
+  assert.ok(fs.existsSync(path.join(s.dir, 'vol.2/data.1')));
+  delete process.env.AF_CARTREADY_FLAG;
 });
