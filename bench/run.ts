@@ -110,7 +110,7 @@ async function main(): Promise<number> {
   const json: Record<string, unknown> = { bench: 'afbackup-ng', node: process.version, cpus, cpuBusyBefore: num(busy, 2) };
   const errors: string[] = [];
 
-  let data: DataPathResult[] = [];
+  const data: DataPathResult[] = [];
   if (only !== 'connect') {
     log(`\n[1/2] data path: ${mib} MiB per run, ${runs} run(s) per block size, W requests of ${COMM_BUF} B, up to ${WINDOW} in flight`);
     for (const bs of [256 * 1024, 1024 * 1024]) {

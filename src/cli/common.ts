@@ -154,9 +154,7 @@ export function positiveOption(text: string, option: string): number {
 
 /** The installation paths (the /usr layout; see the header for AF_INSTALL_PREFIX). */
 export function cliInstallPaths(): InstallPaths {
-  const base = defaultInstallPaths();
-  const prefix = process.env.AF_INSTALL_PREFIX;
-  return prefix ? { ...base, prefix } : base;
+  return defaultInstallPaths();
 }
 
 export interface LoadedConfig {

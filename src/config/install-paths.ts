@@ -20,10 +20,14 @@ export interface InstallPaths {
   readonly prefix?: string;
 }
 
-/** The paths of a package installed under /usr (Debian layout). */
-export function defaultInstallPaths(): InstallPaths {
+/**
+ * The paths of a package installed under /usr (Debian layout). AF_INSTALL_PREFIX
+ * replaces the prefix, which names the cartridge-ready flag and the default lock
+ * files (so that a second installation, or a test, keeps its own).
+ */
+export function defaultInstallPaths(env: NodeJS.ProcessEnv = process.env): InstallPaths {
   return {
-    prefix: '/usr',
+    prefix: env.AF_INSTALL_PREFIX || '/usr',
     bindir: '/usr/bin',
     libdir: '/usr/lib/afbackup',
     vardir: '/var/lib/afbackup',

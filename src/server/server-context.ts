@@ -60,7 +60,7 @@ export interface SessionBundle {
 
 /** The flag file a waiting server watches (afbackup: /tmp/afbu_cartready.<locspec>). */
 export function cartReadyFlag(paths: InstallPaths): string {
-  return process.env.AF_CARTREADY_FLAG || `/tmp/afbu_cartready.${locspec(paths)}`;
+  return `/tmp/afbu_cartready.${locspec(paths)}`;
 }
 
 /** Logging-file syntax `@[ident] [file]`: we log to the file; the syslog part is not supported. */

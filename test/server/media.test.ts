@@ -8,7 +8,6 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import os from 'node:os';
 import { createSession } from '../../src/server/server-context.js';
 import { backup, connect, inetdLauncher, makeServerDir, pseudoRandom, restore } from './e2e-helpers.js';
 import { VarDir } from '../../src/state/var-dir.js';
@@ -114,8 +113,9 @@ test('a server killed while writing leaves no lock, and the state files parse', 
 });
 
 test('manual cartridge handling: the operator is asked, and CartridgeReady lets the backup go on', async () => {
-  const flag = path.join(os.tmpdir(), `afbu_cartready.test-${process.pid}`);
-  process.env.AF_CARTREADY_FLAG = flag;
+  // A prefix of our own gives this server its own flag file (/tmp/afbu_cartready.<prefix>).
+  process.env.AF_INSTALL_PREFIX = `/afbu-test-${process.pid}`;
+  const flag = `/tmp/afbu_cartready.^afbu-test-${process.pid}`;
   const s = makeServerDir();
   cleanups.push(process.env.AF_KEEP ? () => undefined : s.cleanup);
   // A directory device without a changer: cartridge n is the directory vol.<n>, which the "operator" links.
@@ -157,5 +157,5 @@ test('manual cartridge handling: the operator is asked, and CartridgeReady lets 
   assert.equal(fs.existsSync(flag), false);
   assert.equal(fs.readFileSync(path.join(s.var, 'cartridge_order'), 'latin1'), '1 -> 2 1\n');
   assert.ok(fs.existsSync(path.join(s.dir, 'vol.2/data.1')));
-  delete process.env.AF_CARTREADY_FLAG;
+  delete process.env.AF_INSTALL_PREFIX;
 });
