@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import os from 'node:os';
 import { AfError } from './errors.js';
 
 export interface ErrnoResult {
@@ -44,4 +45,24 @@ export function native(): NativeAddon {
 
 export function isErrno(r: unknown): r is ErrnoResult {
   return typeof r === 'object' && r !== null && typeof (r as ErrnoResult).errno === 'number';
+}
+
+const WOULD_BLOCK = new Set([os.constants.errno.EWOULDBLOCK, os.constants.errno.EAGAIN, os.constants.errno.EINTR]);
+
+/**
+ * flock() without waiting: 'locked' when taken, 'busy' when another open file
+ * description holds a conflicting lock (or a signal interrupted the call), else
+ * the {errno, syscall} of the real failure. Every lock of the system goes through here.
+ */
+export function tryFlock(fd: number, kind: 'sh' | 'ex'): 'locked' | 'busy' | ErrnoResult {
+  const r = native().flock(fd, kind, true);
+  if (r === 0) return 'locked';
+  if (isErrno(r) && WOULD_BLOCK.has(r.errno)) return 'busy';
+  return isErrno(r) ? r : { errno: 0, syscall: `flock returned ${String(r)}` };
+}
+
+/** A readable name for an errno value (EAGAIN, ENOENT, ...). */
+export function errnoName(errno: number): string {
+  for (const [name, value] of Object.entries(os.constants.errno)) if (value === errno) return name;
+  return `errno ${errno}`;
 }

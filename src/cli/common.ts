@@ -35,8 +35,7 @@ import { tryAcquire, type DeviceIntent, type DeviceLockHandle } from '../state/d
 import { openDevice, type OpenedDevice } from '../device/open-device.js';
 import { DirectoryDrive } from '../device/directory/directory-drive.js';
 import type { TapeDrive } from '../device/tape-drive.js';
-import { labelSize, parseLabel, PROBE_BLOCK_SIZES, type Label } from '../server/label.js';
-import { isErrno, native } from '../native.js';
+import { tryFlock } from '../native.js';
 
 // ------------------------------------------------------------------ failures and exit
 
@@ -318,11 +317,10 @@ export async function lockReadyFlag(flag: string, waitMs = 2000): Promise<FlagLo
       return null;
     }
   }
-  const addon = native();
   const until = Date.now() + waitMs;
   for (;;) {
-    const r = addon.flock(fd, 'ex', true);
-    if (r === 0) {
+    const r = tryFlock(fd, 'ex');
+    if (r === 'locked') {
       let held = true;
       return {
         release() {
@@ -332,7 +330,7 @@ export async function lockReadyFlag(flag: string, waitMs = 2000): Promise<FlagLo
         },
       };
     }
-    if (!isErrno(r) || Date.now() >= until) {
+    if (r !== 'busy' || Date.now() >= until) {
       fs.closeSync(fd);
       return null;
     }
@@ -340,41 +338,7 @@ export async function lockReadyFlag(flag: string, waitMs = 2000): Promise<FlagLo
   }
 }
 
-/** What file 0 of a tape holds. */
-export interface TapeLabelRead {
-  /** The first block read, or null when the tape is blank (nothing before a filemark or end of data). */
-  block: Buffer | null;
-  /** The block as an afbackup label, or null when it is none. */
-  label: Label | null;
-}
-
-/**
- * Reads the label on physical file 0 the way afserver does: rewind and read one
- * block with each candidate block size (the given ones first, then the usual
- * sizes) until a read succeeds. Leaves the tape rewound. The drive must be open.
- */
-export async function readTapeLabel(drive: TapeDrive, firstSizes: readonly number[]): Promise<TapeLabelRead> {
-  const tried = new Set<number>();
-  let block: Buffer | null = null;
-  for (const bs of [...firstSizes, ...PROBE_BLOCK_SIZES]) {
-    if (tried.has(bs) || !(bs > 0)) continue;
-    tried.add(bs);
-    await drive.rewind();
-    await drive.setBlockSize(bs);
-    const buf = Buffer.alloc(Math.max(bs, labelSize(bs)));
-    let r;
-    try {
-      r = await drive.readBlock(buf);
-    } catch (e) {
-      if (isAfError(e, 'BLOCK_TOO_SMALL')) continue;
-      throw e;
-    }
-    if (r.kind === 'data' && r.bytes > 0) block = buf.subarray(0, r.bytes);
-    break;
-  }
-  await drive.rewind();
-  return { block, label: block ? parseLabel(block) : null };
-}
+export { readTapeLabel, type TapeLabelRead } from '../server/label-probe.js';
 
 /** The label text as it stands on tape: the bytes up to the first NUL. */
 export function labelText(block: Buffer): Buffer {

@@ -13,7 +13,8 @@
 import type { TapeDrive, MediaChanger } from '../device/tape-drive.js';
 import { AfError, isAfError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { formatLabel, labelSize, parseLabel, type Label, PROBE_BLOCK_SIZES } from './label.js';
+import { formatLabel, labelSize, parseLabel, type Label } from './label.js';
+import { readTapeLabel } from './label-probe.js';
 import { WriteStream, type WritePosition } from './write-stream.js';
 import { ReadStream, type ReadChunk } from './read-stream.js';
 import { chooseNextCartridge, resolveInsertPosition, type MediaSnapshot, type TapeRecord } from './cartridge-choice.js';
@@ -256,27 +257,7 @@ export class TapeService {
   /** Tries the configured, the ever used and the usual block sizes until a first block reads. */
   private async probeLabel(): Promise<Label | null> {
     const drive = await this.io();
-    const sizes = [this.cfg.blockSize, ...(await this.d.inventory.blockSizes()), ...PROBE_BLOCK_SIZES];
-    const tried = new Set<number>();
-    let label: Label | null = null;
-    for (const bs of sizes) {
-      if (tried.has(bs)) continue;
-      tried.add(bs);
-      await drive.rewind();
-      await drive.setBlockSize(bs);
-      const buf = Buffer.alloc(Math.max(bs, labelSize(bs)));
-      let r;
-      try {
-        r = await drive.readBlock(buf);
-      } catch (e) {
-        if (isAfError(e, 'BLOCK_TOO_SMALL')) continue;
-        throw e;
-      }
-      if (r.kind === 'data' && r.bytes > 0) label = parseLabel(buf.subarray(0, r.bytes));
-      break;
-    }
-    await drive.rewind();
-    return label;
+    return (await readTapeLabel(drive, [this.cfg.blockSize, ...(await this.d.inventory.blockSizes())])).label;
   }
 
   private labelMatches(label: Label | null, cart: number, primaryOnly: boolean): boolean {

@@ -15,9 +15,8 @@
  * simply locked and rewritten by the next process.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import { AfError } from '../errors.js';
-import { isErrno, native } from '../native.js';
+import { errnoName, native, tryFlock } from '../native.js';
 import { isMissing, stateIo } from './state-errors.js';
 
 export type DeviceIntent = 'r' | 'w';
@@ -40,7 +39,6 @@ export interface DeviceLockHandle {
 export type DeviceLockResult = { held: DeviceLockHandle } | { busy: DeviceLockHolder };
 
 const MAX_ATTEMPTS = 100;
-const E = os.constants.errno;
 
 /** The exact bytes afbackup writes into its lock file. */
 export function lockContent(pid: number, intent: DeviceIntent): Buffer {
@@ -108,7 +106,6 @@ export async function tryAcquire(
   } = {},
 ): Promise<DeviceLockResult> {
   const pid = opts.pid ?? process.pid;
-  const addon = native();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     await clearOddEntry(path);
     let handle: fs.promises.FileHandle;
@@ -123,16 +120,13 @@ export async function tryAcquire(
     let keep = false;
     try {
       await opts.onOpened?.(attempt);
-      const r = addon.flock(handle.fd, 'ex', true);
-      if (r !== 0) {
-        if (isErrno(r) && (r.errno === E.EWOULDBLOCK || r.errno === E.EAGAIN)) {
-          const bytes = new Uint8Array(64);
-          const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
-          return { busy: parseHolder(Buffer.from(bytes.buffer, 0, bytesRead)) };
-        }
-        const why = isErrno(r) ? `${r.syscall} errno ${r.errno}` : String(r);
-        throw new AfError('CANNOT_LOCK', `"${path}": ${why}`);
+      const r = tryFlock(handle.fd, 'ex');
+      if (r === 'busy') {
+        const bytes = new Uint8Array(64);
+        const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
+        return { busy: parseHolder(Buffer.from(bytes.buffer, 0, bytesRead)) };
       }
+      if (r !== 'locked') throw new AfError('CANNOT_LOCK', `"${path}": ${r.syscall} failed with ${errnoName(r.errno)}`);
       const mine = await handle.stat();
       let current: fs.Stats | null = null;
       try {

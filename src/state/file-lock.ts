@@ -10,11 +10,10 @@
  * because flock() belongs to the open file description.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AfError } from '../errors.js';
-import { isErrno, native } from '../native.js';
+import { errnoName, native, tryFlock } from '../native.js';
 import { stateIo } from './state-errors.js';
 
 export type LockKind = 'sh' | 'ex';
@@ -28,17 +27,12 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 const FIRST_DELAY_MS = 20;
 const MAX_DELAY_MS = 200;
 
-const E = os.constants.errno;
 
 /** The lock file that guards `file`. */
 export function lockPathFor(file: string): string {
   return `${file}.lck`;
 }
 
-function errnoName(errno: number): string {
-  for (const [name, value] of Object.entries(E)) if (value === errno) return name;
-  return `errno ${errno}`;
-}
 
 async function openLockFile(lockPath: string, kind: LockKind): Promise<fs.promises.FileHandle> {
   try {
@@ -74,12 +68,9 @@ export async function withLock<R>(
     const started = performance.now();
     let delay = FIRST_DELAY_MS;
     for (;;) {
-      const r = addon.flock(handle.fd, kind, true);
-      if (r === 0) break;
-      if (!isErrno(r)) throw new AfError('INTERNAL', `flock returned ${String(r)} for "${lockPath}"`);
-      if (r.errno !== E.EWOULDBLOCK && r.errno !== E.EAGAIN && r.errno !== E.EINTR) {
-        throw new AfError('CANNOT_LOCK', `"${lockPath}": ${r.syscall} failed with ${errnoName(r.errno)}`);
-      }
+      const r = tryFlock(handle.fd, kind);
+      if (r === 'locked') break;
+      if (r !== 'busy') throw new AfError('CANNOT_LOCK', `"${lockPath}": ${r.syscall} failed with ${errnoName(r.errno)}`);
       const waited = performance.now() - started;
       if (waited >= timeoutMs) {
         const what = kind === 'ex' ? 'an exclusive' : 'a shared';

@@ -6,11 +6,8 @@
  * just as a second open() of a tape drive fails with EBUSY.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import { AfError } from '../../errors.js';
-import { isErrno, native } from '../../native.js';
-
-const WOULD_BLOCK = new Set([os.constants.errno.EWOULDBLOCK, os.constants.errno.EAGAIN]);
+import { errnoName, isErrno, native, tryFlock, type ErrnoResult } from '../../native.js';
 
 export class FileLock {
   private constructor(
@@ -43,17 +40,17 @@ export class FileLock {
 
   private static take(path: string, kind: 'ex' | 'sh', nonblocking: boolean): FileLock | undefined {
     const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
-    let r: ReturnType<ReturnType<typeof native>['flock']>;
+    let r: ReturnType<typeof tryFlock> | 0 | ErrnoResult;
     try {
-      r = native().flock(fd, kind, nonblocking);
+      r = nonblocking ? tryFlock(fd, kind) : native().flock(fd, kind, false);
     } catch (e) {
       fs.closeSync(fd);
       throw e;
     }
-    if (r === 0) return new FileLock(path, fd);
+    if (r === 'locked' || r === 0) return new FileLock(path, fd);
     fs.closeSync(fd);
-    if (isErrno(r) && WOULD_BLOCK.has(r.errno)) return undefined;
-    throw new AfError('DEVICE_IO', `cannot lock "${path}": ${isErrno(r) ? `${r.syscall} failed with errno ${r.errno}` : 'unknown result'}`);
+    if (r === 'busy') return undefined;
+    throw new AfError('DEVICE_IO', `cannot lock "${path}": ${isErrno(r) ? `${r.syscall} failed with ${errnoName(r.errno)}` : 'unknown result'}`);
   }
 
   get held(): boolean {
