@@ -16,15 +16,14 @@
  * client's socket. Everything goes to the log file.
  */
 import net from 'node:net';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createSession, type SessionOptions } from '../server/server-context.js';
-import { SessionPool, serveWithPool, parseHostPort } from '../server/listener.js';
-import { createLogger } from '../log.js';
+// Only light modules are imported up front: a connection process greets its client
+// first and loads the server (configuration, logger, device) while the client answers.
+import type { SessionOptions } from '../server/server-context.js';
+import { BANNER } from '../protocol/reply-encoder.js';
 import { native } from '../native.js';
-import { writeQuickstart } from '../server/quickstart.js';
 import { AfError } from '../errors.js';
 import { VERSION } from '../version.js';
 
@@ -100,10 +99,12 @@ function parse(argv: string[]): Parsed {
 
 /** Serves one connection and returns the process exit status. */
 async function serve(sock: net.Socket, options: SessionOptions): Promise<number> {
+  sock.write(BANNER);
+  const { createSession } = await import('../server/server-context.js');
   const bundle = await createSession({ ...options, peerAddress: sock.remoteAddress });
   sock.on('error', (err) => bundle.log.warn({ err: err.message }, 'connection error'));
   try {
-    await bundle.session.run(sock);
+    await bundle.session.run(sock, { bannerSent: true });
   } finally {
     await bundle.close();
   }
@@ -120,12 +121,10 @@ function hardenConnectionProcess(): void {
   process.removeAllListeners('warning');
   process.on('warning', () => undefined);
   const die = (err: unknown) => {
-    try {
-      createLogger({ file: process.env.AF_CRASH_LOG, name: 'afserver' }).fatal({ err }, 'afserver crashed');
-    } catch {
-      /* nothing left to tell */
-    }
-    process.exit(1);
+    void import('../log.js')
+      .then(({ createLogger }) => createLogger({ file: process.env.AF_CRASH_LOG, name: 'afserver' }).fatal({ err }, 'afserver crashed'))
+      .catch(() => undefined)
+      .finally(() => process.exit(1));
   };
   process.on('uncaughtException', die);
   process.on('unhandledRejection', die);
@@ -146,6 +145,8 @@ function systemdFds(): number {
 }
 
 async function runListener(p: Parsed, announce: ((addr: string) => void) | null): Promise<void> {
+  const { createLogger } = await import('../log.js');
+  const { SessionPool, serveWithPool, parseHostPort } = await import('../server/listener.js');
   const log = createLogger({ file: p.options.logFile ?? process.env.AF_LISTENER_LOG, name: 'afserver-listener' });
   const self = fileURLToPath(import.meta.url);
   const args = ['--session-child'];
@@ -200,8 +201,9 @@ async function main(): Promise<void> {
   }
 
   if (p.sessionChild) {
-    // A pooled session process: wait for our one connection.
+    // A pooled session process: load everything now, then wait for our one connection.
     hardenConnectionProcess();
+    await import('../server/server-context.js');
     process.on('message', (msg, handle) => {
       if (msg !== 'connection' || !(handle instanceof net.Socket)) return;
       process.disconnect?.();
@@ -212,6 +214,7 @@ async function main(): Promise<void> {
   }
 
   if (p.quickstart) {
+    const { writeQuickstart } = await import('../server/quickstart.js');
     const q = writeQuickstart(path.resolve(p.quickstart));
     p.options.configPath = q.configPath;
     p.listen = '127.0.0.1:2988';
@@ -245,6 +248,7 @@ async function main(): Promise<void> {
     sock = wrapFd(fd);
   } catch (e) {
     // fd 0 is not a socket: nobody to talk to and nowhere to say it but the log.
+    const { createLogger } = await import('../log.js');
     createLogger({ file: p.options.logFile, name: 'afserver' }).error({ err: (e as Error).message }, 'fd 0 is not a connection');
     process.exit(2);
   }

@@ -81,7 +81,8 @@ async function reverseName(addr: string | undefined): Promise<string> {
   if (!addr) return 'localhost';
   const ip = addr.replace(/^::ffff:/, '');
   try {
-    const names = await Promise.race([dns.reverse(ip), new Promise<string[]>((r) => setTimeout(() => r([]), 2000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const names = await Promise.race([dns.reverse(ip), new Promise<string[]>((r) => (timer = setTimeout(() => r([]), 2000)))]).finally(() => clearTimeout(timer));
     return names[0] ?? ip;
   } catch {
     return ip;

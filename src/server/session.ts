@@ -22,6 +22,7 @@ import type { Authenticator } from '../protocol/auth.js';
 import type { TapeService } from './tape-service.js';
 import type { RdyForServInfo } from '../protocol/reply-encoder.js';
 import { fromNumbers, formatRanges } from '../state/range-list.js';
+import { InputReader } from './input-reader.js';
 
 export interface SessionContext {
   log: Logger;
@@ -75,26 +76,22 @@ export class Session {
   }
 
   /** Serves the connection until GOODBYE, EOF, a protocol error or a failed handshake. */
-  async run(conn: Duplex): Promise<void> {
+  async run(conn: Duplex, opts: { bannerSent?: boolean } = {}): Promise<void> {
     const log = this.ctx.log;
     const decoder = new RequestDecoder({ authLength: this.ctx.auth.length });
-    const input = conn[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    let eof = false;
+    const input = new InputReader(conn);
     const pull = async (): Promise<boolean> => {
-      if (eof) return false;
-      const r = await input.next();
-      if (r.done) {
-        eof = true;
-        return false;
-      }
-      decoder.push(r.value);
+      const chunk = await input.read();
+      if (chunk === null) return false;
+      decoder.push(chunk);
       return true;
     };
     const out = new ReplyWriter(conn);
 
     // Handshake.
     const challenge = this.ctx.challenge ? this.ctx.challenge() : this.ctx.auth.makeChallenge();
-    out.push(reply.BANNER);
+    // The banner does not depend on the configuration: a launcher may have sent it already.
+    if (!opts.bannerSent) out.push(reply.BANNER);
     out.push(challenge);
     await out.flush();
     let response: Buffer | null;
@@ -123,11 +120,17 @@ export class Session {
       for (;;) {
         const req = decoder.next(this.commBufSize);
         if (req === null) {
-          await out.flush();
-          if (!(await pull())) {
+          // Replies go out when the client has nothing more for us right now: data that
+          // is already on its way is read first, so a pipelining client gets its many
+          // status bytes in few writes, and a waiting one gets them at once.
+          const more = pull();
+          if ((await Promise.race([more, nextTurn()])) === TURN) await out.flush();
+          if (!(await more)) {
             log.info('end of input from the client, treated as goodbye');
+            await out.flush().catch(() => undefined);
             await this.ctx.tape.shutdown();
             await this.ctx.goodbye();
+            await out.end().catch(() => undefined);
             return;
           }
           continue;
@@ -162,6 +165,10 @@ export class Session {
 }
 
 const AUTH_FAILED = 0x3d;
+
+const TURN = Symbol('turn');
+/** Resolves after the event loop has polled for I/O once. */
+const nextTurn = (): Promise<typeof TURN> => new Promise((r) => setImmediate(() => r(TURN)));
 
 /** A reply of the command's usual shape with zeroed contents and the given status. */
 export function errorReply(name: CommandName, st: number, commBufSize: number, authLength: number): Buffer | null {

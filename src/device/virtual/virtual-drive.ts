@@ -485,9 +485,13 @@ export class VirtualDrive implements TapeDrive {
     let fd = -1;
     const p = path.join(c.dir, `data.${f}`);
     if (open || this.block > 0) {
+      // A file started from its beginning is made anew rather than truncated to 0:
+      // ext4 flushes a file truncated to zero when it is closed (its protection for
+      // rewrite-in-place), which would make every close wait for the disk.
+      if (this.byte === 0) unlinkIfThere(p);
       fd = fs.openSync(p, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o644);
       try {
-        fs.ftruncateSync(fd, this.byte);
+        if (this.byte > 0 && fs.fstatSync(fd).size !== this.byte) fs.ftruncateSync(fd, this.byte);
       } catch (e) {
         fs.closeSync(fd);
         throw e;
