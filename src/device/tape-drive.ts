@@ -104,7 +104,8 @@ export interface TapeDrive {
    */
   readBlock(buf: Buffer): Promise<ReadResult>;
   /**
-   * Writes one block (the whole of data). Writing anywhere but at end of data
+   * Writes one block (the whole of data). The drive must not keep a reference to
+   * `data` once the returned promise settles: the caller reuses the buffer. Writing anywhere but at end of data
    * discards what followed on the tape, as a real drive does. eot means this block did
    * not fit and was not written (a smaller one might); filemarks can still be written
    * after it. File-backed backends report a nearly full filesystem as early warning

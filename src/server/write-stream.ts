@@ -104,10 +104,10 @@ export class WriteStream {
       this.fill += n;
       off += n;
       if (this.fill === bs) {
-        const full = this.block;
-        this.block = Buffer.allocUnsafe(bs);
+        // The drive is done with a block when writeBlock resolves (its contract), so
+        // one buffer serves every block.
         this.fill = 0;
-        await this.emit(full);
+        await this.emit(this.block);
       }
     }
   }
