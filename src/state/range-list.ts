@@ -7,9 +7,20 @@
  * highest, open when no bound is given). Writing is always normalised: ascending,
  * overlapping and adjacent ranges merged, joined by commas, no blanks.
  *
- * This is a private helper of src/state; it may later be merged with src/config/ranges.ts.
+ * The set arithmetic is config/ranges.ts's; this module adds the strict reader that
+ * state files need (a malformed item is reported, never skipped) and the names the
+ * state modules use.
  */
-import { AfError } from '../errors.js';
+import {
+  expandRanges,
+  formatRanges as formatConfigRanges,
+  intersectRanges,
+  normalizeRanges,
+  rangesContain,
+  rangesFromNumbers,
+  subtractRanges,
+  unionRanges,
+} from '../config/ranges.js';
 
 /** One closed range; `last` is Infinity for an open end (`a-`). */
 export type Range = readonly [first: number, last: number];
@@ -54,28 +65,16 @@ export function readRanges(text: string, bounds: RangeBounds = {}): RangeReadRes
 
 /** Sorts and merges ranges into the normalised form. */
 export function normalize(ranges: Iterable<Range>): RangeList {
-  const sorted = [...ranges].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
-  const out: [number, number][] = [];
-  for (const [a, b] of sorted) {
-    const prev = out[out.length - 1];
-    if (prev && a <= prev[1] + 1) {
-      if (b > prev[1]) prev[1] = b;
-    } else {
-      out.push([a, b]);
-    }
-  }
-  return out.map(([a, b]) => [a, b] as const);
+  return normalizeRanges([...ranges]);
 }
 
 /** `1-3,5,7-` */
 export function formatRanges(ranges: RangeList): string {
-  return ranges
-    .map(([a, b]) => (b === Infinity ? `${a}-` : a === b ? `${a}` : `${a}-${b}`))
-    .join(',');
+  return formatConfigRanges(ranges);
 }
 
 export function fromNumbers(numbers: Iterable<number>): RangeList {
-  return normalize([...numbers].map((n) => [n, n] as const));
+  return rangesFromNumbers(numbers);
 }
 
 /** Accepts either a range list or plain numbers, for helper parameters. */
@@ -86,7 +85,7 @@ export function toRanges(tapes: RangeList | Iterable<number>): RangeList {
 }
 
 export function contains(ranges: RangeList, n: number): boolean {
-  return ranges.some(([a, b]) => n >= a && n <= b);
+  return rangesContain(ranges, n);
 }
 
 export function isEmpty(ranges: RangeList): boolean {
@@ -94,37 +93,19 @@ export function isEmpty(ranges: RangeList): boolean {
 }
 
 export function union(x: RangeList, y: RangeList): RangeList {
-  return normalize([...x, ...y]);
+  return unionRanges(x, y);
 }
 
 /** The numbers of x that are not in y. */
 export function subtract(x: RangeList, y: RangeList): RangeList {
-  let rest: Range[] = [...x];
-  for (const [c, d] of y) {
-    const next: Range[] = [];
-    for (const [a, b] of rest) {
-      if (d < a || c > b) {
-        next.push([a, b]);
-        continue;
-      }
-      if (a < c) next.push([a, c - 1]);
-      if (b > d) next.push([d + 1, b]);
-    }
-    rest = next;
-  }
-  return normalize(rest);
+  return subtractRanges(x, y);
 }
 
 export function intersects(x: RangeList, y: RangeList): boolean {
-  return x.some(([a, b]) => y.some(([c, d]) => a <= d && c <= b));
+  return intersectRanges(x, y).length > 0;
 }
 
 /** The member numbers in ascending order (throws on an open range). */
 export function numbers(ranges: RangeList): number[] {
-  const out: number[] = [];
-  for (const [a, b] of ranges) {
-    if (b === Infinity) throw new AfError('INTERNAL', `the open range "${a}-" has no finite list of numbers`);
-    for (let n = a; n <= b; n++) out.push(n);
-  }
-  return out;
+  return expandRanges(ranges);
 }
