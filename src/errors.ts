@@ -67,6 +67,7 @@ export const ERRORS = {
   BLOCK_TOO_SMALL: { status: ch('w'), exit: 86, message: 'Read buffer is smaller than the tape block' },
   CHANGER_FAILED: { status: ch('C'), exit: 87, message: 'Media changer operation failed' },
   NATIVE_MISSING: { status: ch('!'), exit: 88, message: 'The native addon is not built' },
+  ARCHIVE_DAMAGED: { status: null, exit: 89, message: 'Archive stream is damaged' },
   USAGE: { status: null, exit: 2, message: 'Invalid command line' },
   CONNECT_FAILED: { status: null, exit: 52, message: 'Cannot connect to the server' },
   CONNECTION_CLOSED: { status: null, exit: 53, message: 'The server closed the connection' },

@@ -39,6 +39,10 @@ export interface WriteStreamOptions {
 
 export class WriteStream {
   private block: Buffer;
+  /** The other buffer of the pair (in flight, or free). */
+  private spare: Buffer | null = null;
+  /** The write of the previous block, still going on. */
+  private inflight: Promise<void> | null = null;
   private fill = 0;
   private bytesInFile = 0;
   private newFileRequested = false;
@@ -104,10 +108,14 @@ export class WriteStream {
       this.fill += n;
       off += n;
       if (this.fill === bs) {
-        // The drive is done with a block when writeBlock resolves (its contract), so
-        // one buffer serves every block.
+        // Double buffering: this block goes to the drive while the other one fills.
+        // The drive is done with a block when writeBlock resolves (its contract), and
+        // emit() waits for that before the next block starts, so two buffers suffice.
+        const full = this.block;
+        this.block = this.spare ?? Buffer.allocUnsafe(bs);
+        this.spare = full;
         this.fill = 0;
-        await this.emit(this.block);
+        await this.emit(full);
       }
     }
   }
@@ -120,17 +128,29 @@ export class WriteStream {
    */
   async finish(): Promise<void> {
     if (this.failure) throw this.failure;
+    await this.settle();
     if (this.fill > 0) {
       this.block.fill(0, this.fill);
       const last = this.block;
       this.fill = 0;
       await this.emit(last);
     }
+    await this.settle();
     if (this.opts.trailingZeroBlock || this.bytesInFile === 0) await this.emit(Buffer.alloc(this.opts.blockSize));
+    await this.settle();
     await this.drive.writeFilemarks(1);
   }
 
+  /** Waits for the block in flight (its end-of-tape handling included); rethrows its failure. */
+  private async settle(): Promise<void> {
+    const p = this.inflight;
+    this.inflight = null;
+    if (p) await p;
+  }
+
+  /** Starts writing a block once the previous one is on tape (one block in flight at a time). */
   private async emit(block: Buffer): Promise<void> {
+    await this.settle();
     if (this.bytesInFile > 0 && (this.newFileRequested || this.bytesInFile + block.length > this.opts.maxBytesPerFile)) {
       await this.drive.writeFilemarks(1);
       this.pos = { ...this.pos, file: this.pos.file + 1 };
@@ -138,6 +158,14 @@ export class WriteStream {
       this.hooks.onNewFile?.(this.pos);
     }
     this.newFileRequested = false;
+    const placing = this.place(block);
+    // Keep a rejection from counting as unhandled until settle() collects it.
+    placing.catch(() => undefined);
+    this.inflight = placing;
+  }
+
+  /** Writes one block, going on to the next cartridge when this one is full. */
+  private async place(block: Buffer): Promise<void> {
     for (;;) {
       const limit = this.opts.maxBytesPerTape(this.pos.cartridge);
       let atEnd = this.pos.bytesOnTape + block.length > limit;

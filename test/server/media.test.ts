@@ -159,3 +159,21 @@ test('manual cartridge handling: the operator is asked, and CartridgeReady lets 
   assert.ok(fs.existsSync(path.join(s.dir, 'vol.2/data.1')));
   delete process.env.AF_INSTALL_PREFIX;
 });
+
+test('large blocks (256 KiB, written by the thread pool, one in flight) continue across cartridges too', async () => {
+  const s = makeServerDir('Virtual-Early-Warning: 256K\n', { capacity: '2M', blockSize: 262144 });
+  const inetd = await inetdLauncher(s.conf);
+  cleanups.push(() => inetd.close(), s.cleanup);
+  const data = pseudoRandom(5 * 1024 * 1024 + 4321, 17);
+  const c = await connect(inetd.port);
+  const at = await backup(c, data);
+  await c.ok({ name: 'GOODBYE' });
+  await c.close();
+  const order = fs.readFileSync(path.join(s.var, 'cartridge_order'), 'latin1');
+  assert.match(order, /^1 -> 2 1\n2 -> 3 1\n/);
+  const r = await connect(inetd.port);
+  const back = await restore(r, at, data.length);
+  await r.ok({ name: 'GOODBYE' });
+  await r.close();
+  assert.ok(back.equals(data));
+});

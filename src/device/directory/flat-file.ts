@@ -69,6 +69,16 @@ export function writeFully(fd: number, buf: Buffer, len: number, pos: number): v
  * Reads up to len bytes at pos into buf from offset `at`; fewer only at end of file.
  * Returns the number of bytes read.
  */
+/** writeFully through the thread pool: the event loop goes on while the disk works. */
+export async function writeFullyAsync(fd: number, buf: Buffer, len: number, pos: number): Promise<void> {
+  let done = 0;
+  while (done < len) {
+    done += await new Promise<number>((resolve, reject) =>
+      fs.write(fd, u8(buf), done, len - done, pos + done, (err, n) => (err ? reject(err) : resolve(n))),
+    );
+  }
+}
+
 export function readFully(fd: number, buf: Buffer, at: number, len: number, pos: number): number {
   let done = 0;
   while (done < len) {
@@ -109,6 +119,25 @@ export class FlatWriter {
   /** Offset of the end of the file as the appends so far leave it. */
   get size(): number {
     return this.end + this.pending;
+  }
+
+  /**
+   * Like append(), but a large block goes to the file through the thread pool, so
+   * that receiving the next block overlaps with writing this one. Its place in the
+   * file is taken before the write starts; the promise settles once the bytes are
+   * in the file (the caller may then reuse the buffer).
+   */
+  async appendAsync(data: Buffer): Promise<Appended> {
+    const len = data.length;
+    if (len < DIRECT_BYTES || this.free - this.pending - len < LOW_SPACE_BYTES) return this.append(data);
+    if (this.pending > 0) this.flush();
+    const at = this.end;
+    this.end += len;
+    this.free -= len;
+    this.sinceMeasured += len;
+    await writeFullyAsync(this.fd, data, len, at);
+    if (this.sinceMeasured >= GATHER_BYTES) this.measure();
+    return 'ok';
   }
 
   /**

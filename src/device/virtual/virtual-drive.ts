@@ -264,7 +264,7 @@ export class VirtualDrive implements TapeDrive {
     if (img.used + len > cfg.capacity) return EOT;
     let r;
     try {
-      r = this.writer.append(data);
+      r = await this.writer.appendAsync(data);
     } catch (e) {
       this.abandonWrite(c);
       throw mediumError(e, `${this.name}: writing "${c.dir}/data.${this.file}"`, true);
