@@ -639,10 +639,9 @@ export class TapeService {
       const r = this.reader!;
       this.reader = null;
       if (this.readCart !== null) this.selectedCart = this.readCart;
-      if (mode === 'rawread') {
-        this.rawPhysFile = r.file;
-        this.selectedFile = r.file;
-      }
+      // The next open (or SKIPFILES) goes on from where the reading stopped.
+      this.selectedFile = r.file;
+      if (mode === 'rawread') this.rawPhysFile = r.file;
     }
     if (rewind && this.driveOpen && this.loaded !== null) {
       await this.d.drive.rewind();

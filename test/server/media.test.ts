@@ -177,3 +177,34 @@ test('large blocks (256 KiB, written by the thread pool, one in flight) continue
   await r.close();
   assert.ok(back.equals(data));
 });
+
+test('walking the tape file by file, as afclient -I does: open, read a little, close without rewind, skip one', async () => {
+  const s = makeServerDir();
+  const inetd = await inetdLauncher(s.conf);
+  cleanups.push(() => inetd.close(), s.cleanup);
+  const c = await connect(inetd.port);
+  const heads: string[] = [];
+  for (const name of ['first', 'second', 'third']) {
+    const data = Buffer.concat([Buffer.from(`100;${name.length};${name}.`), pseudoRandom(150000, name.length)]);
+    await backup(c, data);
+  }
+  await c.ok({ name: 'SETERRORONEOT' });
+  await c.ok({ name: 'SETCARTRIDGE', cartridge: 1 });
+  await c.ok({ name: 'SETFILE', file: 1 });
+  for (;;) {
+    const open = await c.call({ name: 'OPENFORREAD' });
+    if (open.kind === 'status' && open.status !== 0) {
+      assert.equal(open.status, 0x3c, "the walk ends with '<' OPENRD_FAILED");
+      break;
+    }
+    const g = await c.call({ name: 'QUERYRDPOSITION' });
+    const r = await c.call({ name: 'READFROMTAPE' });
+    assert.ok(r.kind === 'readBuffer' && g.kind === 'position');
+    heads.push(`${g.cartridge}.${g.file} ${/^100;\d+;(\w+)\./.exec(r.data.toString('latin1'))?.[1]}`);
+    await c.ok({ name: 'CLOSETAPEN' });
+    await c.ok({ name: 'SKIPFILES', count: 1 });
+  }
+  await c.ok({ name: 'GOODBYE' });
+  await c.close();
+  assert.deepEqual(heads, ['1.1 first', '1.2 second', '1.3 third']);
+});
