@@ -20,7 +20,63 @@ export interface NativeAddon {
   unlock(fd: number): 0 | ErrnoResult;
   /** Points fds 1 and 2 at /dev/null (they may be the client's socket). */
   nullStdio(): 0 | ErrnoResult;
+
+  // --- tape devices (native/src/mtio.cc): st node calls, results uninterpreted ---
+  /** open(2) with O_CLOEXEC; 'rw' = O_RDWR, nonblock adds O_NONBLOCK. */
+  open(path: string, mode: 'r' | 'rw', nonblock: boolean): number | ErrnoResult;
+  close(fd: number): 0 | ErrnoResult;
+  /** One MTIOCTOP: op is a header name ("MTFSF"), a short name ("fsf") or a number. */
+  mtop(fd: number, op: MtOpName | MtShortName | number, count: number): 0 | ErrnoResult;
+  /** MTIOCTOP on the thread pool (rewind, spacing, erase, load can take minutes). */
+  mtopAsync(fd: number, op: MtOpName | MtShortName | number, count: number): Promise<0 | ErrnoResult>;
+  mtget(fd: number): MtGet | ErrnoResult;
+  /** MTIOCPOS: the drive's logical block number. */
+  mtpos(fd: number): number | ErrnoResult;
+  /** One read(2)/write(2) of the whole Buffer (its own memory, no copy). */
+  read(fd: number, buf: Buffer): number | ErrnoResult;
+  write(fd: number, buf: Buffer): number | ErrnoResult;
+  /** The same on the thread pool; the Buffer is referenced until the promise settles. */
+  readAsync(fd: number, buf: Buffer): Promise<number | ErrnoResult>;
+  writeAsync(fd: number, buf: Buffer): Promise<number | ErrnoResult>;
+  /** Operation name → MTIOCTOP code, as compiled in. */
+  mtOps: Record<string, number>;
   [name: string]: unknown;
+}
+
+/** The MTIOCTOP operations of <linux/mtio.h>. */
+export type MtOpName =
+  | 'MTRESET' | 'MTFSF' | 'MTBSF' | 'MTFSR' | 'MTBSR' | 'MTWEOF' | 'MTREW' | 'MTOFFL' | 'MTNOP'
+  | 'MTRETEN' | 'MTBSFM' | 'MTFSFM' | 'MTEOM' | 'MTERASE' | 'MTRAS1' | 'MTRAS2' | 'MTRAS3'
+  | 'MTSETBLK' | 'MTSETDENSITY' | 'MTSEEK' | 'MTTELL' | 'MTSETDRVBUFFER' | 'MTFSS' | 'MTBSS'
+  | 'MTWSM' | 'MTLOCK' | 'MTUNLOCK' | 'MTLOAD' | 'MTUNLOAD' | 'MTCOMPRESSION' | 'MTSETPART'
+  | 'MTMKPART' | 'MTWEOFI';
+
+/** The same without "MT", in lower case, as mt(1) spells them: "fsf", "rew", "eom". */
+export type MtShortName = MtOpName extends `MT${infer R}` ? Lowercase<R> : never;
+
+/** A GMT_* status bit of mt_gstat, without the prefix. */
+export type GmtFlag =
+  | 'EOF' | 'BOT' | 'EOT' | 'SM' | 'EOD' | 'WR_PROT' | 'ONLINE' | 'D_6250' | 'D_1600' | 'D_800'
+  | 'DR_OPEN' | 'IM_REP_EN' | 'CLN';
+
+/** struct mtget, decoded. */
+export interface MtGet {
+  /** mt_type (st: MT_ISSCSI1 0x71 or MT_ISSCSI2 0x72). */
+  type: number;
+  /** mt_resid: st reports the current partition here. */
+  resid: number;
+  dsreg: number;
+  /** Low 24 bits of mt_dsreg; 0 = variable-block mode. */
+  blockSize: number;
+  /** High 8 bits of mt_dsreg. */
+  density: number;
+  gstat: number;
+  flags: GmtFlag[];
+  erreg: number;
+  /** -1 when unknown. */
+  fileno: number;
+  /** -1 when unknown. */
+  blkno: number;
 }
 
 let cached: NativeAddon | undefined;

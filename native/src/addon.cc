@@ -15,6 +15,7 @@ Napi::Object ErrnoResult(Napi::Env env, int err, const char* syscall) {
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   afnative::InitLock(env, exports);
   afnative::InitStdio(env, exports);
+  afnative::InitMtio(env, exports);
   return exports;
 }
 

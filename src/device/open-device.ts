@@ -6,7 +6,7 @@
  *                          first use), with the library's changer
  *   a directory            afbackup's directory device (data.<k> files); also a
  *                          dangling symlink, the usual "no cartridge" state of one
- *   a character device     the native st drive: not built yet (DEVICE_MISSING)
+ *   a character device     the native st drive (NativeDrive; no changer yet)
  *   a regular file         refused (CONFIG_ERROR): use a directory or vtl:<dir>
  *   anything else missing  DEVICE_MISSING
  */
@@ -15,6 +15,7 @@ import path from 'node:path';
 import { AfError } from '../errors.js';
 import type { MediaChanger, TapeDrive } from './tape-drive.js';
 import { DirectoryDrive } from './directory/directory-drive.js';
+import { NativeDrive } from './native/native-drive.js';
 import { type CreateLibraryOptions, createVirtualLibrary, isVirtualLibrary, openVirtualLibrary } from './virtual/library.js';
 
 export interface OpenDeviceSpec {
@@ -71,9 +72,7 @@ export function openDevice(spec: OpenDeviceSpec, opts: OpenDeviceOptions = {}): 
     }
   }
   if (st === undefined || st.isDirectory()) return { drive: new DirectoryDrive(name), kind: 'directory' };
-  if (st.isCharacterDevice()) {
-    throw new AfError('DEVICE_MISSING', 'native tape drives come with the native backend (not built yet)');
-  }
+  if (st.isCharacterDevice()) return { drive: new NativeDrive(name), kind: 'native' };
   if (st.isFile()) {
     throw new AfError('CONFIG_ERROR', `"${name}" is a regular file; a single-file tape is not supported, use a directory or vtl:<dir>`);
   }
