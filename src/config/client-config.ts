@@ -15,7 +15,8 @@
  * error is CONFIG_SYNTAX naming the file, the line and the key. Only
  * loadClientConfig touches the file system.
  */
-import fs from 'node:fs/promises';
+import { readConfigText } from './param-file.js';
+import { substituteDirs } from './install-paths.js';
 import { AfError, isAfError } from '../errors.js';
 import { CLIENT_KEYS, type ClientKey, matchClientKey, matchDirsToBackupPart } from './client-keys.js';
 import { type InstallPaths, locspec } from './install-paths.js';
@@ -161,25 +162,7 @@ type Letters = Record<'B' | 'L' | 'V' | 'C' | 'I', string>;
 
 /** Replaces `%B %L %V %C %I` (those in `letters`); `%%` and other `%x` stay for run time. */
 export function substituteClientDirs(value: string, dirs: Letters, letters = 'BLVCI'): string {
-  let out = '';
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
-    const x = value[i + 1];
-    if (c === '%' && x !== undefined) {
-      if (x === '%') {
-        out += '%%';
-        i++;
-        continue;
-      }
-      if (letters.includes(x) && x in dirs) {
-        out += dirs[x as keyof Letters];
-        i++;
-        continue;
-      }
-    }
-    out += c;
-  }
-  return out;
+  return substituteDirs(value, dirs, letters);
 }
 
 /** Splits a list value at commas, semicolons and blanks. */
@@ -457,12 +440,6 @@ export async function loadClientConfig(
   path: string,
   opts: { paths: ClientInstallPaths; hostname: string },
 ): Promise<ParsedClientConfig> {
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'latin1');
-  } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new AfError('CONFIG_ERROR', `cannot read "${path}": ${reason}`, { cause: e });
-  }
+  const text = await readConfigText(path);
   return parseClientConfig(text, { path, paths: opts.paths, hostname: opts.hostname });
 }

@@ -42,7 +42,7 @@ export function locspec(paths: InstallPaths): string {
   return prefix.replace(/\//g, '^');
 }
 
-export interface DirValues {
+export interface DirValues extends Readonly<Record<string, string>> {
   /** `%B` */ B: string;
   /** `%L` */ L: string;
   /** `%V` */ V: string;
@@ -55,10 +55,10 @@ export function dirValues(paths: InstallPaths, varDirectory: string): DirValues 
 }
 
 /**
- * Replaces `%B %L %V %C` (only those in `letters`, default all four); `%%` stays `%%`
- * so that a later command expansion still sees it.
+ * Replaces `%B %L %V %C` (only those in `letters`, default all four; the client adds
+ * `%I`); `%%` stays `%%` so that a later command expansion still sees it.
  */
-export function substituteDirs(value: string, dirs: DirValues, letters: string = 'BLVC'): string {
+export function substituteDirs(value: string, dirs: Readonly<Record<string, string>>, letters: string = 'BLVC'): string {
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const c = value[i]!;
@@ -70,7 +70,7 @@ export function substituteDirs(value: string, dirs: DirValues, letters: string =
         continue;
       }
       if (letters.includes(x) && x in dirs) {
-        out += dirs[x as keyof DirValues];
+        out += dirs[x]!;
         i++;
         continue;
       }

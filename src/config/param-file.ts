@@ -12,6 +12,8 @@
  * Gluing happens before the comment test, so commenting out the first line of a
  * continued entry comments out the whole entry.
  */
+import fsp from 'node:fs/promises';
+import { AfError } from '../errors.js';
 
 export interface LogicalLine {
   /** 1-based number of the first physical line. */
@@ -58,4 +60,23 @@ function cleanLogicalLine(text: string, continued: boolean): string | undefined 
     if (hash >= 0) kept = kept.slice(0, hash);
   }
   return kept.trim() === '' ? undefined : kept;
+}
+
+/**
+ * Reads a configuration file: as UTF-8 when it is valid UTF-8 (paths in it then
+ * reach the file system as written), else as Latin-1, byte for byte. A file that
+ * cannot be read is CONFIG_ERROR.
+ */
+export async function readConfigText(path: string): Promise<string> {
+  try {
+    const bytes = await fsp.readFile(path);
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return bytes.toString('latin1');
+    }
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new AfError('CONFIG_ERROR', `cannot read "${path}": ${reason}`, { cause: e });
+  }
 }

@@ -20,6 +20,7 @@
  * - Virtual-Drives: number of drives of the virtual library. Default 1.
  * The virtual library itself is chosen with `Backup-Device: vtl:<directory>`.
  */
+import { readConfigText } from './param-file.js';
 import fs from 'node:fs/promises';
 import { AfError, isAfError } from '../errors.js';
 import { type CartridgeSets, defaultCartridgeSets, parseCartridgeSets, parseLastCartridges } from './cartridge-sets.js';
@@ -395,12 +396,6 @@ export async function loadServerConfig(
   path: string,
   opts: { paths: InstallPaths; hostname: string },
 ): Promise<ParsedServerConfig> {
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new AfError('CONFIG_ERROR', `cannot read "${path}": ${reason}`, { cause: e });
-  }
+  const text = await readConfigText(path);
   return parseServerConfig(text, { path, paths: opts.paths, hostname: opts.hostname });
 }
