@@ -1,0 +1,166 @@
+/**
+ * One idea: the typed shape of a checked director configuration — one interface per
+ * resource, with defaults already filled in and every name reference known to exist.
+ *
+ * Durations are whole seconds (fields ending in `Sec`); sizes are bytes. Every
+ * resource remembers where it was defined (`at`) for later messages.
+ */
+import type { Level, RunSpec } from '../schedule/run-grammar.js';
+import type { SourcePos } from './lexer.js';
+
+export type { Level, RunSpec } from '../schedule/run-grammar.js';
+
+export interface DirectorResource {
+  readonly name: string;
+  /** Where job history (`jobs/`) and other director state live. */
+  readonly varDirectory: string;
+  /** Jobs running at once over all tape servers (default 1). */
+  readonly maxConcurrentJobs: number;
+  readonly webhookUrl?: string;
+  /** Messages resource for director-wide events. */
+  readonly messages?: string;
+  /** IANA zone the schedules are read in (default: the system's). */
+  readonly timeZone?: string;
+  /** A job's log file stops growing at this size (bytes; default 10 MiB). */
+  readonly maxJobLogSize: number;
+  readonly at: SourcePos;
+}
+
+export interface ClientResource {
+  readonly name: string;
+  readonly address: string;
+  /** afbackup port for remote start (default 2988). */
+  readonly port: number;
+  /** Key file for authentication with the client's afbackup service. */
+  readonly keyFile?: string;
+  /** Program in the client's program directory started for a full backup (default `full_backup`). */
+  readonly fullBackupCommand: string;
+  /** Same for incremental (and differential) backups (default `incr_backup`). */
+  readonly incrementalBackupCommand: string;
+  readonly enabled: boolean;
+  readonly at: SourcePos;
+}
+
+export interface ScheduleRun {
+  readonly spec: RunSpec;
+  readonly at: SourcePos;
+}
+
+export interface ScheduleResource {
+  readonly name: string;
+  readonly runs: readonly ScheduleRun[];
+  readonly enabled: boolean;
+  readonly at: SourcePos;
+}
+
+/** A command run before or after a job; `onClient` means via the client's remote start. */
+export interface JobCommand {
+  readonly command: string;
+  readonly when: 'before' | 'after';
+  readonly onClient: boolean;
+  /** `after` commands: run after a successful job (default true). */
+  readonly onSuccess: boolean;
+  /** `after` commands: run after a failed job (default false; RunAfterFailedJob sets it). */
+  readonly onFailure: boolean;
+  /** A failing `before` command fails the job (default true). */
+  readonly failJobOnError: boolean;
+}
+
+export interface JobResource {
+  readonly name: string;
+  readonly client: string;
+  readonly schedule?: string;
+  /** Level when neither the schedule nor the operator names one (default Incremental). */
+  readonly level: Level;
+  /** Cartridge set for any level that has no set of its own. */
+  readonly cartridgeSet?: number;
+  readonly fullCartridgeSet?: number;
+  readonly incrementalCartridgeSet?: number;
+  readonly differentialCartridgeSet?: number;
+  /** In order: RunBeforeJob, RunAfterJob, ClientRunBeforeJob, ClientRunAfterJob and RunScript blocks. */
+  readonly commands: readonly JobCommand[];
+  /** Cancel when not started this long after its scheduled time. */
+  readonly maxStartDelaySec?: number;
+  readonly maxRunTimeSec?: number;
+  readonly rescheduleOnError: boolean;
+  /** Default 30 minutes. */
+  readonly rescheduleIntervalSec: number;
+  /** Attempts after the first failure (default 3; 0 = none). */
+  readonly rescheduleTimes: number;
+  /** false (default): a second run of a job that is still running or queued is refused. */
+  readonly allowDuplicateJobs: boolean;
+  /** Lower runs first (default 10). */
+  readonly priority: number;
+  /** Due-based: run when the last successful backup is older than this. */
+  readonly dueAfterSec?: number;
+  /** Due-based: never start runs closer together than this. */
+  readonly notMoreOftenThanSec?: number;
+  /** Upgrade to Full when the last successful Full is older than this. */
+  readonly maxFullIntervalSec?: number;
+  /** Tape server whose concurrency limit the job counts against. */
+  readonly tapeServer?: string;
+  readonly messages?: string;
+  readonly enabled: boolean;
+  readonly at: SourcePos;
+}
+
+export interface TapeServerResource {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+  /** Jobs writing to this server at once (default 1). */
+  readonly maxConcurrentJobs: number;
+  readonly at: SourcePos;
+}
+
+export const MESSAGE_TYPES = [
+  'all', 'fatal', 'error', 'warning', 'info', 'terminate', 'skipped', 'saved', 'notsaved',
+  'restored', 'mount', 'security', 'alert', 'audit',
+] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+/** `all, !skipped` = include all, exclude skipped. */
+export interface MessageSelection {
+  readonly include: readonly MessageType[];
+  readonly exclude: readonly MessageType[];
+}
+
+export interface MailDestination extends MessageSelection {
+  readonly address: string;
+  /** true for `MailOnError`: mailed only when the job failed. */
+  readonly onErrorOnly: boolean;
+}
+
+export interface MessagesResource {
+  readonly name: string;
+  /** Command that sends one mail, reading the message on standard input (unset: no mail is sent). */
+  readonly mailCommand?: string;
+  readonly mail: readonly MailDestination[];
+  /** Types written to the job's log in the history (default all). */
+  readonly jobLog: MessageSelection;
+  readonly at: SourcePos;
+}
+
+export interface ConsoleResource {
+  readonly name: string;
+  readonly password?: string;
+  readonly keyFile?: string;
+  /** Each entry a name, `*all*`, or `!name`; empty = nothing allowed. */
+  readonly clientAcl: readonly string[];
+  readonly jobAcl: readonly string[];
+  readonly commandAcl: readonly string[];
+  readonly scheduleAcl: readonly string[];
+  readonly at: SourcePos;
+}
+
+export interface DirectorConfig {
+  /** The main file as given. */
+  readonly file: string;
+  readonly director: DirectorResource;
+  readonly clients: ReadonlyMap<string, ClientResource>;
+  readonly schedules: ReadonlyMap<string, ScheduleResource>;
+  readonly jobs: ReadonlyMap<string, JobResource>;
+  readonly tapeServers: ReadonlyMap<string, TapeServerResource>;
+  readonly messages: ReadonlyMap<string, MessagesResource>;
+  readonly consoles: ReadonlyMap<string, ConsoleResource>;
+}
