@@ -71,6 +71,8 @@ export const ERRORS = {
   USAGE: { status: null, exit: 2, message: 'Invalid command line' },
   CONNECT_FAILED: { status: null, exit: 52, message: 'Cannot connect to the server' },
   CONNECTION_CLOSED: { status: null, exit: 53, message: 'The server closed the connection' },
+  NOT_IN_ARCHIVE: { status: null, exit: 5, message: 'A requested name is not in the archive' },
+  PACKER_ERRORS: { status: null, exit: 14, message: 'Some entries could not be packed or unpacked' },
   INTERNAL: { status: ch('!'), exit: 99, message: 'Internal error' },
 } as const satisfies Record<string, ErrorRow>;
 

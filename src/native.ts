@@ -40,7 +40,41 @@ export interface NativeAddon {
   writeAsync(fd: number, buf: Buffer): Promise<number | ErrnoResult>;
   /** Operation name → MTIOCTOP code, as compiled in. */
   mtOps: Record<string, number>;
+
+  // --- SCSI generic pass-through (native/src/sgio.cc): one SG_IO ioctl, uninterpreted ---
+  /**
+   * Sends one CDB (6-16 bytes). dir 'in' fills `data` (its own memory) from the device,
+   * 'out' sends it, 'none' moves no data (data may be null). timeoutMs <= 0 means none.
+   * senseLen (default 32, max 252) sizes the sense buffer. An errno only when the request
+   * could not be submitted; a failed command is a result with status 2 and sense bytes.
+   */
+  sgio(fd: number, cdb: Buffer, dir: SgDirection, data: Buffer | null, timeoutMs: number, senseLen?: number): SgResult | ErrnoResult;
+  /** The same on the thread pool; `data` is referenced until the promise settles. */
+  sgioAsync(fd: number, cdb: Buffer, dir: SgDirection, data: Buffer | null, timeoutMs: number, senseLen?: number): Promise<SgResult | ErrnoResult>;
   [name: string]: unknown;
+}
+
+export type SgDirection = 'none' | 'in' | 'out';
+
+/** The output fields of struct sg_io_hdr after SG_IO. */
+export interface SgResult {
+  /** SCSI status: 0 GOOD, 2 CHECK CONDITION, 8 BUSY, 0x18 RESERVATION CONFLICT. */
+  status: number;
+  maskedStatus: number;
+  /** Transport/HBA errors (DID_*); 0 = none. */
+  hostStatus: number;
+  /** Driver errors (DRIVER_*, low nibble; 8 = sense data follows); 0 = none. */
+  driverStatus: number;
+  /** Bytes of `data` not transferred. */
+  resid: number;
+  /** Sense bytes the device wrote (sb_len_wr). */
+  senseLen: number;
+  /** Those sense bytes (a new Buffer). */
+  sense: Buffer;
+  /** Milliseconds the command took. */
+  duration: number;
+  /** SG_INFO_* bits; bit 0 set = something abnormal (check status, hostStatus, driverStatus). */
+  info: number;
 }
 
 /** The MTIOCTOP operations of <linux/mtio.h>. */

@@ -16,6 +16,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   afnative::InitLock(env, exports);
   afnative::InitStdio(env, exports);
   afnative::InitMtio(env, exports);
+  afnative::InitSgio(env, exports);
   return exports;
 }
 

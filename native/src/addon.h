@@ -11,5 +11,6 @@ Napi::Object ErrnoResult(Napi::Env env, int err, const char* syscall);
 void InitLock(Napi::Env env, Napi::Object exports);
 void InitStdio(Napi::Env env, Napi::Object exports);
 void InitMtio(Napi::Env env, Napi::Object exports);
+void InitSgio(Napi::Env env, Napi::Object exports);
 
 }  // namespace afnative

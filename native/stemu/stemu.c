@@ -43,17 +43,47 @@
  *     erase give EACCES.
  *   - MTTELL gives ENOSYS (st lacks it; use MTIOCPOS); setmarks and partitioning give ENOSYS.
  *   - MTERASE erases from the position to the end.
+ *
+ * The changer (library mode), with AF_STEMU_LIBRARY=<dir>:
+ *   AF_STEMU_CHANGER_DEVICE=<path> the emulated SCSI generic node (default /dev/sg9)
+ *   AF_STEMU_SLOTS=<n>             storage slots of a new library (default: cartridges + 2, max 64)
+ *   AF_STEMU_PORTS=<n>             import/export ports of a new library (default 1, max 4)
+ *   Cartridges are the files <dir>/<tag>.tape (tape images as above); <tag>, the file name
+ *   without ".tape" (at most 32 characters), is the volume tag (barcode): AF0001L9.tape is
+ *   AF0001L9. A new library puts them into slots 1.. in name order. One drive, one transport.
+ *   Element addresses: transport 0x0001, ports 0x0010.., drive 0x0100, slots 0x1000...
+ *   State <dir>/changer.state (plain text, rewritten by rename after each move):
+ *     "generation G" (bumped by every move into or out of the drive), "drive 1 <tag>|empty
+ *     [from slot|port N]", then one "slot N <tag>|empty" and "port N <tag>|empty" per element.
+ *   <dir>/changer.lck is flock-ed around each command, <dir>/drive.lck while the drive is open.
+ *   The drive node (AF_STEMU_DEVICE) then holds the cartridge the state puts in the drive
+ *   (AF_STEMU_TAPE is ignored): an open drive follows moves made meanwhile, in any process,
+ *   at its next operation; a cartridge moved into the drive is loaded at BOT (its <tag>.tape.pos
+ *   is rewritten, keeping the block size). Without a cartridge the drive behaves as after MTOFFL
+ *   and MTLOAD fails with ENOMEDIUM.
+ *   ioctl(SG_IO) on the changer node answers TEST UNIT READY, REQUEST SENSE (always "no sense":
+ *   sense is returned with the failing command), INQUIRY (type 8; VPD 0x00 and 0x80), MODE SENSE
+ *   (6)/(10) page 0x1D, READ ELEMENT STATUS (VOLTAG: 36-byte primary tags; a drive's source
+ *   element with SVALID), MOVE MEDIUM, INITIALIZE ELEMENT STATUS (with range too: cartridge files
+ *   that vanished leave their element, new files go to the first empty slots) and PREVENT ALLOW
+ *   MEDIUM REMOVAL. Errors are CHECK CONDITION with fixed-format sense: 5/3B/0E source empty,
+ *   5/3B/0D destination full, 5/21/01 invalid element address, 5/24/00 invalid field in CDB,
+ *   5/20/00 unknown opcode. As sg does, MOVE MEDIUM and INITIALIZE on an O_RDONLY descriptor
+ *   fail with EPERM. SG_GET_VERSION_NUM gives 30536. The robot takes a cartridge out of the
+ *   drive even while a process holds the drive open (not refused as some libraries do).
  */
 /* node-gyp builds with _FILE_OFFSET_BITS=64, which renames open to open64 in the headers;
    this library defines both names itself (on 64-bit Linux they are the same call). */
 #undef _FILE_OFFSET_BITS
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/mtio.h>
 #include <pthread.h>
+#include <scsi/sg.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -104,7 +134,10 @@ static struct {
   int last_write;    /* the last operation was a write: a filemark is due */
   int ew_refused;    /* inside the early-warning zone, the last write got ENOSPC */
   long long cap, ew;
-} d = {.fd = -1, .tape = -1};
+  int libmode;        /* AF_STEMU_LIBRARY: the changer state says which image is in the drive */
+  int lockfd;         /* library mode: flock-ed <dir>/drive.lck (one open at a time) */
+  unsigned long gen;  /* library mode: the changer generation the binding follows */
+} d = {.fd = -1, .tape = -1, .lockfd = -1};
 
 static long long env_num(const char *name, long long dflt) {
   const char *s = getenv(name);
@@ -112,8 +145,10 @@ static long long env_num(const char *name, long long dflt) {
   return strtoll(s, NULL, 0);
 }
 
+static const char *lib_dir(void);
+
 static int is_device(const char *path) {
-  if (!path || !getenv("AF_STEMU_TAPE")) return 0;
+  if (!path || (!getenv("AF_STEMU_TAPE") && !lib_dir())) return 0;
   const char *dev = getenv("AF_STEMU_DEVICE");
   return strcmp(path, dev && *dev ? dev : "/dev/nst0") == 0;
 }
@@ -229,6 +264,7 @@ static void load_state(void) {
 }
 
 static void save_state(void) {
+  if (!d.pos_path[0]) return;
   char tmp[PATH_MAX + 8];
   snprintf(tmp, sizeof tmp, "%s.tmp", d.pos_path);
   FILE *f = fopen(tmp, "we");
@@ -238,46 +274,237 @@ static void save_state(void) {
   if (fclose(f) == 0) rename(tmp, d.pos_path);
 }
 
+/* ---- the changer's library (state shared with the drive) ------------------------- */
+
+#define LIB_MAX_SLOTS 64
+#define LIB_MAX_PORTS 4
+#define TAG_MAX 33 /* a volume identifier is 32 characters */
+#define ADDR_TRANSPORT 0x0001
+#define ADDR_PORT 0x0010
+#define ADDR_DRIVE 0x0100
+#define ADDR_SLOT 0x1000
+
+struct lib {
+  unsigned long gen; /* bumped by every move into or out of the drive */
+  int nslots, nports;
+  char slot[LIB_MAX_SLOTS][TAG_MAX]; /* "" = empty */
+  char port[LIB_MAX_PORTS][TAG_MAX];
+  char drive[TAG_MAX];
+  int drive_src; /* element address the drive's cartridge came from, 0 = unknown */
+};
+
+static const char *lib_dir(void) {
+  const char *s = getenv("AF_STEMU_LIBRARY");
+  return s && *s ? s : NULL;
+}
+
+static void lib_path(char *out, size_t n, const char *name) { snprintf(out, n, "%s/%s", lib_dir(), name); }
+
+static void image_path(char *out, size_t n, const char *tag) { snprintf(out, n, "%s/%s.tape", lib_dir(), tag); }
+
+static int by_name(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+
+/* The cartridge files of the library directory (<tag>.tape), sorted by name. */
+static int scan_cartridges(char (*tags)[TAG_MAX], int max) {
+  DIR *dir = opendir(lib_dir());
+  if (!dir) return 0;
+  int n = 0;
+  struct dirent *e;
+  while ((e = readdir(dir)) != NULL && n < max) {
+    size_t len = strlen(e->d_name);
+    if (len <= 5 || len - 5 >= TAG_MAX || strcmp(e->d_name + len - 5, ".tape") != 0 || e->d_name[0] == '.') continue;
+    memcpy(tags[n], e->d_name, len - 5);
+    tags[n][len - 5] = 0;
+    n++;
+  }
+  closedir(dir);
+  qsort(tags, (size_t)n, TAG_MAX, by_name);
+  return n;
+}
+
+static int lib_holds(const struct lib *L, const char *tag) {
+  if (strcmp(L->drive, tag) == 0) return 1;
+  for (int i = 0; i < L->nslots; i++)
+    if (strcmp(L->slot[i], tag) == 0) return 1;
+  for (int i = 0; i < L->nports; i++)
+    if (strcmp(L->port[i], tag) == 0) return 1;
+  return 0;
+}
+
+/* A new library: the cartridges in slots 1.. in name order, then empty slots and ports. */
+static void lib_init(struct lib *L) {
+  static char tags[LIB_MAX_SLOTS][TAG_MAX];
+  memset(L, 0, sizeof *L);
+  int n = scan_cartridges(tags, LIB_MAX_SLOTS);
+  long long slots = env_num("AF_STEMU_SLOTS", n + 2);
+  if (slots < n) slots = n;
+  if (slots > LIB_MAX_SLOTS) slots = LIB_MAX_SLOTS;
+  if (slots < 1) slots = 1;
+  long long ports = env_num("AF_STEMU_PORTS", 1);
+  if (ports < 0) ports = 0;
+  if (ports > LIB_MAX_PORTS) ports = LIB_MAX_PORTS;
+  L->nslots = (int)slots;
+  L->nports = (int)ports;
+  for (int i = 0; i < n; i++) strcpy(L->slot[i], tags[i]);
+}
+
+static void put_tag(char *dst, const char *word) {
+  if (strcmp(word, "empty") == 0) dst[0] = 0;
+  else {
+    size_t n = strnlen(word, TAG_MAX - 1);
+    memcpy(dst, word, n);
+    dst[n] = 0;
+  }
+}
+
+/* Reads <dir>/changer.state; 0 when there is none yet (L is then a new library). */
+static int lib_load(struct lib *L) {
+  char path[PATH_MAX];
+  lib_path(path, sizeof path, "changer.state");
+  FILE *f = fopen(path, "re");
+  if (!f) {
+    lib_init(L);
+    return 0;
+  }
+  memset(L, 0, sizeof *L);
+  char line[256], what[16], word[64], kind[16];
+  int num, n;
+  while (fgets(line, sizeof line, f)) {
+    if (line[0] == '#') continue;
+    if (sscanf(line, "generation %lu", &L->gen) == 1) continue;
+    n = sscanf(line, "%15s %d %63s from %15s %d", what, &num, word, kind, &L->drive_src);
+    if (n < 3 || num < 1) continue;
+    if (strcmp(what, "slot") == 0 && num <= LIB_MAX_SLOTS) {
+      put_tag(L->slot[num - 1], word);
+      if (num > L->nslots) L->nslots = num;
+    } else if (strcmp(what, "port") == 0 && num <= LIB_MAX_PORTS) {
+      put_tag(L->port[num - 1], word);
+      if (num > L->nports) L->nports = num;
+    } else if (strcmp(what, "drive") == 0 && num == 1) {
+      put_tag(L->drive, word);
+      if (n == 5 && strcmp(kind, "slot") == 0) L->drive_src = ADDR_SLOT + L->drive_src - 1;
+      else if (n == 5 && strcmp(kind, "port") == 0) L->drive_src = ADDR_PORT + L->drive_src - 1;
+      else L->drive_src = 0;
+    }
+  }
+  fclose(f);
+  return 1;
+}
+
+static void lib_save(const struct lib *L) {
+  char path[PATH_MAX], tmp[PATH_MAX + 8];
+  lib_path(path, sizeof path, "changer.state");
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "we");
+  if (!f) return;
+  fprintf(f, "# afstemu changer state: each element holds \"empty\" or a cartridge (<tag>.tape)\n");
+  fprintf(f, "generation %lu\n", L->gen);
+  fprintf(f, "drive 1 %s", L->drive[0] ? L->drive : "empty");
+  if (L->drive[0] && L->drive_src >= ADDR_SLOT) fprintf(f, " from slot %d", L->drive_src - ADDR_SLOT + 1);
+  else if (L->drive[0] && L->drive_src >= ADDR_PORT && L->drive_src < ADDR_DRIVE) fprintf(f, " from port %d", L->drive_src - ADDR_PORT + 1);
+  fprintf(f, "\n");
+  for (int i = 0; i < L->nslots; i++) fprintf(f, "slot %d %s\n", i + 1, L->slot[i][0] ? L->slot[i] : "empty");
+  for (int i = 0; i < L->nports; i++) fprintf(f, "port %d %s\n", i + 1, L->port[i][0] ? L->port[i] : "empty");
+  if (fclose(f) == 0) rename(tmp, path);
+}
+
+/* ---- binding the drive to a cartridge image ------------------------------------------ */
+
+/* Opens <image> as the drive's tape (creating the header of an empty file) and reads its state. */
+static int bind_image(const char *image) {
+  d.tape = real_open(image, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (d.tape < 0) return errno;
+  struct stat st;
+  if (fstat(d.tape, &st) < 0) return errno;
+  char magic[HDR];
+  if (st.st_size == 0) {
+    memset(magic, 0, sizeof magic);
+    memcpy(magic, MAGIC, 8);
+    if (pwrite(d.tape, magic, HDR, 0) != HDR) return EIO;
+    st.st_size = HDR;
+  } else if (st.st_size < HDR || pread(d.tape, magic, HDR, 0) != HDR || memcmp(magic, MAGIC, 8) != 0) {
+    return EIO;
+  }
+  d.eof = st.st_size;
+  snprintf(d.pos_path, sizeof d.pos_path, "%s.pos", image);
+  load_state();
+  return 0;
+}
+
+static void unbind_image(void) {
+  if (d.tape >= 0) real_close(d.tape);
+  d.tape = -1;
+  d.pos_path[0] = 0;
+  d.loaded = 0;
+  at_bot();
+}
+
+/* Library mode: binds the drive to the cartridge the changer state puts in it. */
+static int bind_library_drive(void) {
+  struct lib L;
+  lib_load(&L);
+  d.gen = L.gen;
+  if (!L.drive[0]) {
+    unbind_image();
+    return 0;
+  }
+  char image[PATH_MAX];
+  image_path(image, sizeof image, L.drive);
+  int err = bind_image(image);
+  if (err) unbind_image();
+  return err;
+}
+
+/* Library mode, before each drive operation: follows a move the changer made meanwhile
+   (in this or another process). The cartridge that left is finished (a pending filemark is
+   written); the one that arrived is at the state the changer gave it (loaded, at BOT). */
+static void sync_cartridge(void) {
+  if (!d.libmode) return;
+  struct lib L;
+  lib_load(&L);
+  if (L.gen == d.gen) return;
+  if (d.tape >= 0 && d.loaded) flush_pending_filemark();
+  unbind_image();
+  d.ev = EV_NONE;
+  d.last_write = 0;
+  d.ew_refused = 0;
+  bind_library_drive();
+}
+
 /* ---- open / close ------------------------------------------------------------------ */
 
 static int emu_open(int flags) {
-  const char *image = getenv("AF_STEMU_TAPE");
   pthread_mutex_lock(&mu);
   int err = 0;
   if (d.fd >= 0) {
     err = EBUSY;
     goto out;
   }
-  d.tape = real_open(image, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (d.tape < 0) {
-    err = errno;
-    goto out;
-  }
-  if (flock(d.tape, LOCK_EX | LOCK_NB) < 0) {
-    err = EBUSY;
-    goto fail;
-  }
-  struct stat st;
-  if (fstat(d.tape, &st) < 0) {
-    err = errno;
-    goto fail;
-  }
-  char magic[HDR];
-  if (st.st_size == 0) {
-    memset(magic, 0, sizeof magic);
-    memcpy(magic, MAGIC, 8);
-    if (pwrite(d.tape, magic, HDR, 0) != HDR) {
-      err = EIO;
+  d.libmode = lib_dir() != NULL;
+  d.lockfd = -1;
+  d.tape = -1;
+  d.pos_path[0] = 0;
+  if (d.libmode) {
+    char lck[PATH_MAX];
+    lib_path(lck, sizeof lck, "drive.lck");
+    d.lockfd = real_open(lck, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (d.lockfd < 0) {
+      err = errno;
+      goto out;
+    }
+    if (flock(d.lockfd, LOCK_EX | LOCK_NB) < 0) {
+      err = EBUSY;
       goto fail;
     }
-    st.st_size = HDR;
-  } else if (st.st_size < HDR || pread(d.tape, magic, HDR, 0) != HDR || memcmp(magic, MAGIC, 8) != 0) {
-    err = EIO;
-    goto fail;
+    err = bind_library_drive();
+    if (err) goto fail;
+  } else {
+    const char *image = getenv("AF_STEMU_TAPE");
+    err = bind_image(image);
+    /* a busy image is never empty, so bind_image wrote nothing to it before this check */
+    if (!err && flock(d.tape, LOCK_EX | LOCK_NB) < 0) err = EBUSY;
+    if (err) goto fail;
   }
-  d.eof = st.st_size;
-  snprintf(d.pos_path, sizeof d.pos_path, "%s.pos", image);
-  load_state();
   d.wp = env_num("AF_STEMU_WRITE_PROTECT", 0) != 0;
   d.cap = env_num("AF_STEMU_CAPACITY", 256LL << 20);
   d.ew = env_num("AF_STEMU_EARLY_WARNING", d.cap / 16);
@@ -304,8 +531,10 @@ static int emu_open(int flags) {
   pthread_mutex_unlock(&mu);
   return fd;
 fail:
-  real_close(d.tape);
+  if (d.tape >= 0) real_close(d.tape);
   d.tape = -1;
+  if (d.lockfd >= 0) real_close(d.lockfd);
+  d.lockfd = -1;
 out:
   pthread_mutex_unlock(&mu);
   errno = err;
@@ -314,10 +543,15 @@ out:
 
 static int emu_close(int fd) {
   pthread_mutex_lock(&mu);
-  if (d.loaded) flush_pending_filemark();
-  save_state();
-  real_close(d.tape);
+  sync_cartridge();
+  if (d.tape >= 0) {
+    if (d.loaded) flush_pending_filemark();
+    save_state();
+    real_close(d.tape);
+  }
   d.tape = -1;
+  if (d.lockfd >= 0) real_close(d.lockfd);
+  d.lockfd = -1;
   d.fd = -1;
   pthread_mutex_unlock(&mu);
   return real_close(fd);
@@ -327,6 +561,7 @@ static int emu_close(int fd) {
 
 static ssize_t emu_read(void *buf, size_t count) {
   uint32_t len;
+  sync_cartridge();
   if (!d.loaded) return errno = ENOMEDIUM, -1;
   d.last_write = 0;
   d.ew_refused = 0;
@@ -370,6 +605,7 @@ static ssize_t emu_read(void *buf, size_t count) {
 }
 
 static ssize_t emu_write(const void *buf, size_t count) {
+  sync_cartridge();
   if (!d.writable) return errno = EBADF, -1;
   if (!d.loaded) return errno = ENOMEDIUM, -1;
   if (d.wp) return errno = EACCES, -1;
@@ -426,6 +662,7 @@ static int emu_mtop(const struct mtop *op) {
   if (!d.loaded) {
     switch (op->mt_op) {
       case MTLOAD:
+        if (d.tape < 0) return fail(ENOMEDIUM); /* library mode: no cartridge in the drive */
         d.loaded = 1;
         at_bot();
         return 0;
@@ -547,6 +784,7 @@ static void emu_mtget(struct mtget *g) {
 
 static int emu_ioctl(unsigned long req, void *arg) {
   pthread_mutex_lock(&mu);
+  sync_cartridge();
   int rc = 0;
   if (req == MTIOCTOP) {
     rc = emu_mtop((const struct mtop *)arg);
@@ -557,6 +795,400 @@ static int emu_ioctl(unsigned long req, void *arg) {
       rc = fail(ENOMEDIUM);
     else
       ((struct mtpos *)arg)->mt_blkno = d.lblk;
+  } else {
+    rc = fail(ENOTTY);
+  }
+  int e = errno;
+  pthread_mutex_unlock(&mu);
+  errno = e;
+  return rc;
+}
+
+/* ---- the medium changer (SCSI generic node, SG_IO) ------------------------------------- */
+
+#define CHG_MAX_FDS 8
+#define RESP_MAX 65536
+
+/* Descriptors handed out for the changer node: fd + 1 (0 = free), and whether opened O_RDWR. */
+static int chg_fds[CHG_MAX_FDS];
+static int chg_rw[CHG_MAX_FDS];
+
+static int is_changer(const char *path) {
+  if (!path || !lib_dir()) return 0;
+  const char *dev = getenv("AF_STEMU_CHANGER_DEVICE");
+  return strcmp(path, dev && *dev ? dev : "/dev/sg9") == 0;
+}
+
+static int chg_slot_of(int fd) {
+  if (fd < 0) return -1;
+  for (int i = 0; i < CHG_MAX_FDS; i++)
+    if (chg_fds[i] == fd + 1) return i;
+  return -1;
+}
+
+static int chg_open(int flags) {
+  pthread_mutex_lock(&mu);
+  int i = 0;
+  while (i < CHG_MAX_FDS && chg_fds[i]) i++;
+  int err = 0, fd = -1;
+  struct stat st;
+  if (i == CHG_MAX_FDS) {
+    err = EMFILE;
+  } else if (stat(lib_dir(), &st) < 0 || !S_ISDIR(st.st_mode)) {
+    err = ENXIO; /* no library behind the node */
+  } else {
+    fd = real_open("/dev/null", O_RDWR | (flags & O_CLOEXEC));
+    if (fd < 0) {
+      err = errno;
+    } else {
+      chg_fds[i] = fd + 1;
+      chg_rw[i] = (flags & O_ACCMODE) == O_RDWR;
+    }
+  }
+  pthread_mutex_unlock(&mu);
+  if (fd < 0) errno = err;
+  return fd;
+}
+
+static int chg_close(int fd) {
+  pthread_mutex_lock(&mu);
+  int i = chg_slot_of(fd);
+  if (i >= 0) chg_fds[i] = 0;
+  pthread_mutex_unlock(&mu);
+  return real_close(fd);
+}
+
+static unsigned be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
+static void put16(unsigned char *p, unsigned v) { p[0] = (unsigned char)(v >> 8); p[1] = (unsigned char)v; }
+static void put24(unsigned char *p, unsigned v) { p[0] = (unsigned char)(v >> 16); put16(p + 1, v); }
+
+/* The outcome of one command: data to return (resp, len) or a CHECK CONDITION (key/asc/ascq). */
+struct reply {
+  unsigned char *resp;
+  size_t len;
+  int key, asc, ascq;
+};
+
+static void check(struct reply *r, int key, int asc, int ascq) {
+  r->key = key;
+  r->asc = asc;
+  r->ascq = ascq;
+  r->len = 0;
+}
+
+static void pad_copy(unsigned char *dst, const char *s, size_t n) {
+  memset(dst, ' ', n);
+  size_t l = strlen(s);
+  memcpy(dst, s, l < n ? l : n);
+}
+
+static void do_inquiry(const unsigned char *cdb, struct reply *r) {
+  unsigned char *b = r->resp;
+  if (cdb[1] & 0x01) {
+    if (cdb[2] == 0x00) {
+      const unsigned char pages[] = {0x00, 0x80};
+      b[0] = 0x08;
+      b[1] = 0x00;
+      put16(b + 2, sizeof pages);
+      memcpy(b + 4, pages, sizeof pages);
+      r->len = 4 + sizeof pages;
+    } else if (cdb[2] == 0x80) {
+      const char *serial = "AFSTEMU0001";
+      b[0] = 0x08;
+      b[1] = 0x80;
+      put16(b + 2, (unsigned)strlen(serial));
+      memcpy(b + 4, serial, strlen(serial));
+      r->len = 4 + strlen(serial);
+    } else {
+      check(r, 0x5, 0x24, 0x00);
+    }
+    return;
+  }
+  if (cdb[2] != 0) return check(r, 0x5, 0x24, 0x00);
+  memset(b, 0, 36);
+  b[0] = 0x08; /* qualifier 0, medium changer */
+  b[1] = 0x80; /* removable */
+  b[2] = 0x05; /* SPC-3 */
+  b[3] = 0x02; /* response data format 2 */
+  b[4] = 36 - 5;
+  pad_copy(b + 8, "AFSTEMU", 8);
+  pad_copy(b + 16, "VIRTUAL CHANGER", 16);
+  pad_copy(b + 32, "0001", 4);
+  r->len = 36;
+}
+
+static void do_mode_sense(const unsigned char *cdb, const struct lib *L, struct reply *r) {
+  int ten = cdb[0] == 0x5a;
+  int page = cdb[2] & 0x3f;
+  if (page != 0x1d && page != 0x3f) return check(r, 0x5, 0x24, 0x00);
+  if ((cdb[2] >> 6) == 3) return check(r, 0x5, 0x39, 0x00); /* saving parameters not supported */
+  unsigned char *b = r->resp;
+  size_t hdr = ten ? 8 : 4, total = hdr + 20;
+  memset(b, 0, total);
+  if (ten) put16(b, (unsigned)(total - 2));
+  else b[0] = (unsigned char)(total - 1);
+  unsigned char *p = b + hdr;
+  p[0] = 0x1d;
+  p[1] = 0x12;
+  put16(p + 2, ADDR_TRANSPORT);
+  put16(p + 4, 1);
+  put16(p + 6, ADDR_SLOT);
+  put16(p + 8, (unsigned)L->nslots);
+  put16(p + 10, ADDR_PORT);
+  put16(p + 12, (unsigned)L->nports);
+  put16(p + 14, ADDR_DRIVE);
+  put16(p + 16, 1);
+  r->len = total;
+}
+
+/* Every element in address order: type code, address, the volume tag it holds. */
+struct elem {
+  int type;
+  unsigned addr;
+  const char *tag;
+};
+
+static int list_elements(const struct lib *L, struct elem *out) {
+  int n = 0;
+  out[n++] = (struct elem){1, ADDR_TRANSPORT, ""};
+  for (int i = 0; i < L->nports; i++) out[n++] = (struct elem){3, ADDR_PORT + (unsigned)i, L->port[i]};
+  out[n++] = (struct elem){4, ADDR_DRIVE, L->drive};
+  for (int i = 0; i < L->nslots; i++) out[n++] = (struct elem){2, ADDR_SLOT + (unsigned)i, L->slot[i]};
+  return n;
+}
+
+static void do_read_element_status(const unsigned char *cdb, const struct lib *L, struct reply *r) {
+  int type = cdb[1] & 0x0f, voltag = (cdb[1] & 0x10) != 0;
+  unsigned start = be16(cdb + 2), count = be16(cdb + 4);
+  if (type > 4) return check(r, 0x5, 0x24, 0x00);
+  struct elem all[1 + LIB_MAX_PORTS + 1 + LIB_MAX_SLOTS];
+  int n = list_elements(L, all);
+  size_t dlen = 12 + (voltag ? 36 : 0);
+  unsigned char *b = r->resp;
+  size_t at = 8, page = 0;
+  unsigned reported = 0, first = 0;
+  int page_type = -1;
+  for (int i = 0; i < n && reported < count; i++) {
+    const struct elem *e = &all[i];
+    if ((type && e->type != type) || e->addr < start) continue;
+    if (e->type != page_type) {
+      if (page_type >= 0) put24(b + page + 5, (unsigned)(at - page - 8));
+      page = at;
+      memset(b + page, 0, 8);
+      b[page] = (unsigned char)e->type;
+      b[page + 1] = voltag ? 0x80 : 0x00;
+      put16(b + page + 2, (unsigned)dlen);
+      at += 8;
+      page_type = e->type;
+    }
+    unsigned char *d0 = b + at;
+    memset(d0, 0, dlen);
+    put16(d0, e->addr);
+    int full = e->tag[0] != 0;
+    d0[2] = (unsigned char)((full ? 0x01 : 0) | 0x08 | (e->type == 3 ? 0x30 : 0));
+    if (e->type == 4 && full && L->drive_src) {
+      d0[9] = 0x80;
+      put16(d0 + 10, (unsigned)L->drive_src);
+    }
+    if (voltag) {
+      memset(d0 + 12, ' ', 32);
+      if (full) memcpy(d0 + 12, e->tag, strlen(e->tag));
+    }
+    if (!reported) first = e->addr;
+    reported++;
+    at += dlen;
+  }
+  if (!reported) return check(r, 0x5, 0x21, 0x01); /* invalid element address */
+  put24(b + page + 5, (unsigned)(at - page - 8));
+  put16(b, first);
+  put16(b + 2, reported);
+  b[4] = 0;
+  put24(b + 5, (unsigned)(at - 8));
+  r->len = at;
+}
+
+/* Where the cartridge of element `addr` is kept in L (NULL: no such element or the transport). */
+static char *element_tag(struct lib *L, unsigned addr) {
+  if (addr == ADDR_DRIVE) return L->drive;
+  if (addr >= ADDR_SLOT && addr < ADDR_SLOT + (unsigned)L->nslots) return L->slot[addr - ADDR_SLOT];
+  if (addr >= ADDR_PORT && addr < ADDR_PORT + (unsigned)L->nports) return L->port[addr - ADDR_PORT];
+  return NULL;
+}
+
+/* A cartridge arrives in the drive: loaded, at BOT; the drive keeps the block size and density
+   recorded for it. */
+static void fresh_drive_state(const char *tag) {
+  char image[PATH_MAX], pos[PATH_MAX + 8];
+  image_path(image, sizeof image, tag);
+  snprintf(pos, sizeof pos, "%s.pos", image);
+  int bs = 0, dens = 0, loaded;
+  FILE *f = fopen(pos, "re");
+  if (f) {
+    if (fscanf(f, "loaded %d blksize %d density %d", &loaded, &bs, &dens) != 3) bs = dens = 0;
+    fclose(f);
+  }
+  char tmp[PATH_MAX + 16];
+  snprintf(tmp, sizeof tmp, "%s.tmp", pos);
+  f = fopen(tmp, "we");
+  if (!f) return;
+  fprintf(f, "loaded 1 blksize %d density %d off %d fileno 0 blkno 0 lblk 0\n", bs, dens, HDR);
+  if (fclose(f) == 0) rename(tmp, pos);
+}
+
+static void do_move_medium(const unsigned char *cdb, struct lib *L, struct reply *r) {
+  unsigned transport = be16(cdb + 2), src = be16(cdb + 4), dst = be16(cdb + 6);
+  if (cdb[10] & 0x01) return check(r, 0x5, 0x24, 0x00); /* no double-sided media */
+  if (transport != 0 && transport != ADDR_TRANSPORT) return check(r, 0x5, 0x21, 0x01);
+  char *from = element_tag(L, src), *to = element_tag(L, dst);
+  if (!from || !to) return check(r, 0x5, 0x21, 0x01);
+  if (!from[0]) return check(r, 0x5, 0x3b, 0x0e); /* medium source element empty */
+  if (src == dst) return;
+  if (to[0]) return check(r, 0x5, 0x3b, 0x0d); /* medium destination element full */
+  memcpy(to, from, TAG_MAX);
+  from[0] = 0;
+  if (dst == ADDR_DRIVE) {
+    L->drive_src = (int)src;
+    fresh_drive_state(to);
+  }
+  if (src == ADDR_DRIVE) L->drive_src = 0;
+  if (src == ADDR_DRIVE || dst == ADDR_DRIVE) L->gen++;
+  lib_save(L);
+}
+
+/* INITIALIZE ELEMENT STATUS: cartridges whose file is gone leave their element; new files
+   in the directory go to the first empty slots. */
+static void do_initialize(struct lib *L) {
+  static char tags[LIB_MAX_SLOTS * 2][TAG_MAX];
+  int n = scan_cartridges(tags, LIB_MAX_SLOTS * 2);
+  char image[PATH_MAX];
+  struct stat st;
+#define GONE(t) ((t)[0] && (image_path(image, sizeof image, (t)), stat(image, &st) != 0))
+  if (GONE(L->drive)) {
+    L->drive[0] = 0;
+    L->drive_src = 0;
+    L->gen++;
+  }
+  for (int i = 0; i < L->nslots; i++)
+    if (GONE(L->slot[i])) L->slot[i][0] = 0;
+  for (int i = 0; i < L->nports; i++)
+    if (GONE(L->port[i])) L->port[i][0] = 0;
+#undef GONE
+  for (int k = 0; k < n; k++) {
+    if (lib_holds(L, tags[k])) continue;
+    for (int i = 0; i < L->nslots; i++)
+      if (!L->slot[i][0]) {
+        strcpy(L->slot[i], tags[k]);
+        break;
+      }
+  }
+  lib_save(L);
+}
+
+static int chg_sgio(int rw, sg_io_hdr_t *h) {
+  static unsigned char resp[RESP_MAX];
+  if (h->interface_id != 'S') return fail(ENOSYS);
+  if (h->cmd_len < 6 || h->cmd_len > 16 || !h->cmdp) return fail(EINVAL);
+  if (h->dxfer_direction != SG_DXFER_NONE && h->dxfer_len > 0 && !h->dxferp) return fail(EFAULT);
+  unsigned char cdb[16];
+  memcpy(cdb, h->cmdp, h->cmd_len);
+  int moves = cdb[0] == 0xa5 || cdb[0] == 0x07 || cdb[0] == 0x37;
+  if (moves && !rw) return fail(EPERM); /* sg refuses commands that change things on O_RDONLY */
+
+  char lck[PATH_MAX];
+  lib_path(lck, sizeof lck, "changer.lck");
+  int lk = real_open(lck, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lk < 0) return -1;
+  flock(lk, LOCK_EX);
+  struct lib L;
+  if (!lib_load(&L)) lib_save(&L);
+  struct reply r = {resp, 0, 0, 0, 0};
+  size_t alloc = RESP_MAX;
+  switch (cdb[0]) {
+    case 0x00: /* TEST UNIT READY */
+    case 0x1e: /* PREVENT ALLOW MEDIUM REMOVAL */
+      break;
+    case 0x03: /* REQUEST SENSE: sense went back with each command (autosense); nothing pending */
+      memset(resp, 0, 18);
+      resp[0] = 0x70;
+      resp[7] = 10;
+      r.len = 18;
+      alloc = cdb[4];
+      break;
+    case 0x12:
+      do_inquiry(cdb, &r);
+      alloc = be16(cdb + 3);
+      break;
+    case 0x1a:
+      do_mode_sense(cdb, &L, &r);
+      alloc = cdb[4];
+      break;
+    case 0x5a:
+      do_mode_sense(cdb, &L, &r);
+      alloc = be16(cdb + 7);
+      break;
+    case 0xb8:
+      do_read_element_status(cdb, &L, &r);
+      alloc = (size_t)cdb[7] << 16 | be16(cdb + 8);
+      break;
+    case 0xa5:
+      do_move_medium(cdb, &L, &r);
+      break;
+    case 0x07:
+    case 0x37:
+      do_initialize(&L);
+      break;
+    default:
+      check(&r, 0x5, 0x20, 0x00); /* invalid command operation code */
+  }
+  flock(lk, LOCK_UN);
+  real_close(lk);
+
+  size_t n = r.len;
+  if (n > alloc) n = alloc;
+  if (h->dxfer_direction != SG_DXFER_FROM_DEV && h->dxfer_direction != SG_DXFER_TO_FROM_DEV) n = 0;
+  if (n > h->dxfer_len) n = h->dxfer_len;
+  if (n) memcpy(h->dxferp, resp, n);
+  h->resid = (int)(h->dxfer_len - n);
+  h->duration = 1;
+  h->host_status = 0;
+  h->msg_status = 0;
+  if (r.key) {
+    unsigned char sense[18];
+    memset(sense, 0, sizeof sense);
+    sense[0] = 0x70;
+    sense[2] = (unsigned char)r.key;
+    sense[7] = 10;
+    sense[12] = (unsigned char)r.asc;
+    sense[13] = (unsigned char)r.ascq;
+    size_t sn = h->mx_sb_len < sizeof sense ? h->mx_sb_len : sizeof sense;
+    if (sn && h->sbp) memcpy(h->sbp, sense, sn);
+    h->sb_len_wr = (unsigned char)(h->sbp ? sn : 0);
+    h->status = 0x02; /* CHECK CONDITION */
+    h->masked_status = 0x01;
+    h->driver_status = 0x08; /* DRIVER_SENSE */
+    h->info = SG_INFO_CHECK;
+    h->resid = (int)h->dxfer_len;
+  } else {
+    h->sb_len_wr = 0;
+    h->status = 0;
+    h->masked_status = 0;
+    h->driver_status = 0;
+    h->info = SG_INFO_OK;
+  }
+  return 0;
+}
+
+static int chg_ioctl(int fd, unsigned long req, void *arg) {
+  pthread_mutex_lock(&mu);
+  int rc = 0, i = chg_slot_of(fd);
+  if (i < 0) {
+    rc = fail(EBADF);
+  } else if (req == SG_IO) {
+    rc = chg_sgio(chg_rw[i], (sg_io_hdr_t *)arg);
+  } else if (req == SG_GET_VERSION_NUM) {
+    *(int *)arg = 30536;
+  } else if (req == SG_SET_TIMEOUT || req == SG_GET_TIMEOUT) {
+    rc = 0;
   } else {
     rc = fail(ENOTTY);
   }
@@ -578,6 +1210,7 @@ int open(const char *path, int flags, ...) {
   va_start(ap, flags);
   int mode = mode_arg(flags, ap);
   va_end(ap);
+  if (is_changer(path)) return chg_open(flags);
   if (is_device(path)) return emu_open(flags);
   return real_open(path, flags, mode);
 }
@@ -588,6 +1221,7 @@ int open64(const char *path, int flags, ...) {
   va_start(ap, flags);
   int mode = mode_arg(flags, ap);
   va_end(ap);
+  if (is_changer(path)) return chg_open(flags);
   if (is_device(path)) return emu_open(flags);
   return real_open(path, flags | O_LARGEFILE, mode);
 }
@@ -598,6 +1232,7 @@ int openat(int dirfd, const char *path, int flags, ...) {
   va_start(ap, flags);
   int mode = mode_arg(flags, ap);
   va_end(ap);
+  if (is_changer(path) && (path[0] == '/' || dirfd == AT_FDCWD)) return chg_open(flags);
   if (is_device(path) && (path[0] == '/' || dirfd == AT_FDCWD)) return emu_open(flags);
   return real_openat(dirfd, path, flags, mode);
 }
@@ -608,6 +1243,7 @@ int openat64(int dirfd, const char *path, int flags, ...) {
   va_start(ap, flags);
   int mode = mode_arg(flags, ap);
   va_end(ap);
+  if (is_changer(path) && (path[0] == '/' || dirfd == AT_FDCWD)) return chg_open(flags);
   if (is_device(path) && (path[0] == '/' || dirfd == AT_FDCWD)) return emu_open(flags);
   return real_openat(dirfd, path, flags | O_LARGEFILE, mode);
 }
@@ -621,6 +1257,7 @@ int __openat64_2(int dirfd, const char *path, int flags) { return openat64(dirfd
 int close(int fd) {
   REAL();
   if (fd >= 0 && fd == d.fd) return emu_close(fd);
+  if (chg_slot_of(fd) >= 0) return chg_close(fd);
   return real_close(fd);
 }
 
@@ -657,6 +1294,7 @@ int ioctl(int fd, unsigned long req, ...) {
   va_start(ap, req);
   void *arg = va_arg(ap, void *);
   va_end(ap);
-  if (fd < 0 || fd != d.fd) return real_ioctl(fd, req, arg);
-  return emu_ioctl(req, arg);
+  if (fd >= 0 && fd == d.fd) return emu_ioctl(req, arg);
+  if (chg_slot_of(fd) >= 0) return chg_ioctl(fd, req, arg);
+  return real_ioctl(fd, req, arg);
 }

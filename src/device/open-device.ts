@@ -16,6 +16,7 @@ import { AfError } from '../errors.js';
 import type { MediaChanger, TapeDrive } from './tape-drive.js';
 import { DirectoryDrive } from './directory/directory-drive.js';
 import { NativeDrive } from './native/native-drive.js';
+import { ScsiChanger } from './native/scsi-changer.js';
 import { type CreateLibraryOptions, createVirtualLibrary, isVirtualLibrary, openVirtualLibrary } from './virtual/library.js';
 
 export interface OpenDeviceSpec {
@@ -72,7 +73,11 @@ export function openDevice(spec: OpenDeviceSpec, opts: OpenDeviceOptions = {}): 
     }
   }
   if (st === undefined || st.isDirectory()) return { drive: new DirectoryDrive(name), kind: 'directory' };
-  if (st.isCharacterDevice()) return { drive: new NativeDrive(name), kind: 'native' };
+  if (st.isCharacterDevice()) {
+    // A SCSI changer named in the device spec (`/dev/nst0@/dev/sg1`) moves the cartridges.
+    const changer = spec.changerDevice && isCharacterDevice(spec.changerDevice) ? new ScsiChanger(spec.changerDevice) : undefined;
+    return { drive: new NativeDrive(name), changer, kind: 'native' };
+  }
   if (st.isFile()) {
     throw new AfError('CONFIG_ERROR', `"${name}" is a regular file; a single-file tape is not supported, use a directory or vtl:<dir>`);
   }
@@ -109,4 +114,12 @@ function openVirtual(spec: OpenDeviceSpec, opts: OpenDeviceOptions): OpenedDevic
     }
   }
   return { drive: lib.drive(drive + 1), changer: lib.changer, kind: 'virtual' };
+}
+
+function isCharacterDevice(p: string): boolean {
+  try {
+    return fs.statSync(p).isCharacterDevice();
+  } catch {
+    return false;
+  }
 }
