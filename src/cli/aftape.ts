@@ -21,6 +21,8 @@
  *
  * Options are parsed with node:util parseArgs (see common.ts for why).
  */
+import { ScsiChanger } from '../device/native/scsi-changer.js';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { AfError, isAfError } from '../errors.js';
@@ -187,11 +189,13 @@ async function changerOf(v: { f?: string; c?: string; changer?: string }): Promi
       if (!isVirtualLibrary(dir)) throw new AfError('DEVICE_MISSING', `"${dir}" holds no virtual tape library`);
       return { changer: openVirtualLibrary(dir).changer, driveNo };
     }
-    throw notAvailable('changer', `"${v.changer}" is no vtl: library, and SCSI media changers are not supported yet`);
+    if (isCharDevice(v.changer)) return { changer: new ScsiChanger(v.changer), driveNo };
+    throw notAvailable('changer', `"${v.changer}" is neither a vtl: library nor a SCSI changer device`);
   }
   const { dev, driveNo } = await target(v);
   if (dev.changer) return { changer: dev.changer, driveNo };
-  if (dev.spec.changer !== undefined) throw notAvailable('changer', `"${dev.spec.changer}": SCSI media changers are not supported yet`);
+  if (dev.spec.changer !== undefined && isCharDevice(dev.spec.changer)) return { changer: new ScsiChanger(dev.spec.changer), driveNo };
+  if (dev.spec.changer !== undefined) throw notAvailable('changer', `"${dev.spec.changer}" is no SCSI changer device`);
   throw notAvailable('changer', `"${dev.name}" has no changer; name one with --changer`);
 }
 
@@ -643,3 +647,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 runCli(PROG, main);
+
+function isCharDevice(p: string): boolean {
+  try {
+    return statSync(p).isCharacterDevice();
+  } catch {
+    return false;
+  }
+}

@@ -80,7 +80,7 @@ describe('aftape error paths', { concurrency: 4 }, () => {
       }
       r = await aftape(['--changer', '/dev/sg9', 'changer', 'status']);
       assert.equal(r.status, 1, r.stderr);
-      oneLine(r, /SCSI media changers are not supported yet/);
+      oneLine(r, /is neither a vtl: library nor a SCSI changer device/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
