@@ -21,6 +21,7 @@
  *
  * Options are parsed with node:util parseArgs (see common.ts for why).
  */
+import { labelToJson } from '../server/label.js';
 import { ScsiChanger } from '../device/native/scsi-changer.js';
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -336,20 +337,6 @@ function statusText(r: StatusReport, driveNo: number): string {
 
 // ------------------------------------------------------------------ label
 
-function labelJson(device: string, l: Label): Record<string, unknown> {
-  const text = (s: string | null) => (s === null ? null : Buffer.from(s, 'latin1').toString('utf8'));
-  return {
-    device,
-    cartridge: l.cartridge,
-    secondCartridge: l.secondCartridge,
-    labelingTime: text(l.labelingTime),
-    blockSize: l.blockSize,
-    programVersion: text(l.programVersion),
-    comment: text(l.comment),
-    copyFrom: text(l.copyFrom),
-    duplicatingTime: text(l.duplicatingTime),
-  };
-}
 
 async function label(t: Target, asJson: boolean): Promise<void> {
   await withOpenDrive(t.dev.drive, async (d) => {
@@ -363,7 +350,7 @@ async function label(t: Target, asJson: boolean): Promise<void> {
     if (!read.block) throw new AfError('OPENRD_FAILED', `the tape in "${t.dev.name}" is empty (no label found)`);
     const l = parseLabel(read.block);
     if (!l) throw new AfError('OPENRD_FAILED', `the tape in "${t.dev.name}" holds no afbackup label`);
-    if (asJson) json(labelJson(t.dev.name, l));
+    if (asJson) json(labelToJson(t.dev.name, l));
     else out(labelText(read.block).toString('latin1') + '\n');
   });
 }

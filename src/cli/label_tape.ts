@@ -21,6 +21,7 @@
  *
  * Options are parsed with node:util parseArgs (see common.ts for why).
  */
+import { labelToJson } from '../server/label.js';
 import { AfError, isAfError } from '../errors.js';
 import { formatLabel, parseLabel, type Label } from '../server/label.js';
 import { cartReadyFlag } from '../server/server-context.js';
@@ -309,21 +310,6 @@ async function label(config: ServerConfig, flag: string, job: LabelJob, ignoreLo
   }
 }
 
-/** The label's fields for --json (text fields decoded from the bytes on tape as UTF-8). */
-function labelJson(device: string, l: Label): Record<string, unknown> {
-  const text = (s: string | null) => (s === null ? null : Buffer.from(s, 'latin1').toString('utf8'));
-  return {
-    device,
-    cartridge: l.cartridge,
-    secondCartridge: l.secondCartridge,
-    labelingTime: text(l.labelingTime),
-    blockSize: l.blockSize,
-    programVersion: text(l.programVersion),
-    comment: text(l.comment),
-    copyFrom: text(l.copyFrom),
-    duplicatingTime: text(l.duplicatingTime),
-  };
-}
 
 async function query(config: ServerConfig, bs: number, json: boolean, ignoreLocks: boolean, deviceOverride: string | undefined): Promise<void> {
   const varDir = varDirOf(config);
@@ -338,7 +324,7 @@ async function query(config: ServerConfig, bs: number, json: boolean, ignoreLock
     if (!read.block) throw new AfError('OPENRD_FAILED', `the tape in "${dev.name}" is empty (no label found)`);
     const l = parseLabel(read.block);
     if (!l) throw new AfError('OPENRD_FAILED', `the tape in "${dev.name}" holds no afbackup label`);
-    if (json) process.stdout.write(`${JSON.stringify(labelJson(dev.name, l))}\n`);
+    if (json) process.stdout.write(`${JSON.stringify(labelToJson(dev.name, l))}\n`);
     else process.stdout.write(labelText(read.block));
   } finally {
     await dev?.drive.close().catch(() => undefined);

@@ -74,3 +74,19 @@ export function parseLabel(block: Buffer): Label | null {
 
 /** Block sizes tried when reading a label of unknown block size, after the configured and ever-used ones. */
 export const PROBE_BLOCK_SIZES = [2048, 1024, 512, 32768, 65536, 10240, 8192, 131072];
+
+/** A label as a JSON object for scripts (its text fields decoded from the bytes on tape as UTF-8). */
+export function labelToJson(device: string, l: Label): Record<string, unknown> {
+  const text = (s: string | null) => (s === null ? null : Buffer.from(s, 'latin1').toString('utf8'));
+  return {
+    device,
+    cartridge: l.cartridge,
+    secondCartridge: l.secondCartridge,
+    labelingTime: text(l.labelingTime),
+    blockSize: l.blockSize,
+    programVersion: text(l.programVersion),
+    comment: text(l.comment),
+    copyFrom: text(l.copyFrom),
+    duplicatingTime: text(l.duplicatingTime),
+  };
+}

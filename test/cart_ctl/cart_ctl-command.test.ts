@@ -4,23 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { makeSite, run, type Program, type RunResult, type Site } from '../cli/helpers.js';
+import { type Site } from '../cli/helpers.js';
+import { cc, ok, vtlSite } from './helpers.js';
 import { makeFakeChanger, type FakeChanger } from './fake-changer.js';
-
-const PROG = 'cart_ctl' as Program;
-
-function cc(site: Site, ...args: string[]): Promise<RunResult> {
-  return run(PROG, ['-s', site.conf, ...args], { env: site.env });
-}
-
-function ok(r: RunResult): RunResult {
-  assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr}`);
-  return r;
-}
-
-function vtlSite(): Site {
-  return makeSite({ kind: 'vtl', cartridges: 6, extra: 'Virtual-Drives:\t2' });
-}
 
 describe('cart_ctl through a command changer (pretend mtx)', () => {
   let site: Site;

@@ -4,24 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { makeSite, run, type Program, type RunResult, type Site } from '../cli/helpers.js';
+import { type Site } from '../cli/helpers.js';
+import { cc, ok, vtlSite } from './helpers.js';
 import { tryAcquire } from '../../src/state/device-lock.js';
 import { openVirtualLibrary } from '../../src/device/virtual/library.js';
-
-const PROG = 'cart_ctl' as Program;
-
-function cc(site: Site, ...args: string[]): Promise<RunResult> {
-  return run(PROG, ['-s', site.conf, ...args], { env: site.env });
-}
-
-function ok(r: RunResult): RunResult {
-  assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr}`);
-  return r;
-}
-
-function vtlSite(): Site {
-  return makeSite({ kind: 'vtl', cartridges: 6, extra: 'Virtual-Drives:\t2' });
-}
 
 describe('cart_ctl on a vtl: library', () => {
   let site: Site;

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export type Program = 'cartis' | 'cartready' | 'label_tape';
+export type Program = 'cartis' | 'cartready' | 'label_tape' | 'cart_ctl';
 
 export interface Site {
   root: string;
