@@ -120,7 +120,9 @@ function readKeyMaterial(scheme: AuthScheme, file: string, log: Logger): Buffer 
 function tapeConfig(c: ServerConfig, kind: 'virtual' | 'directory' | 'native', paths: InstallPaths, cartridgeHandler: boolean): TapeConfig {
   const dflt = (value: string | undefined, builtIn: string): string | undefined => {
     if (kind === 'virtual') return undefined; // the library moves and positions by itself
-    if (kind === 'directory' && value === builtIn) return undefined; // mt cannot work on a directory
+    // The built-in mt commands are not run: on a directory they cannot work, and a native
+    // drive is positioned by its own ioctls. Commands a site wrote itself still run.
+    if ((kind === 'directory' || kind === 'native') && value === builtIn) return undefined;
     return value;
   };
   const sets = c.cartridgeSets.sets.map((_, i) => c.cartridgeSets.cartridgesOfSet(i + 1));

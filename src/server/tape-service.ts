@@ -213,6 +213,7 @@ export class TapeService {
     await this.ensureDrive('r');
     const count = this.crossedFilemark && n > 0 ? n - 1 : n;
     if (this.cfg.skipFilesCommand) {
+      await this.releaseDrive();
       const r = await runShell(expand(this.cfg.skipFilesCommand, { n: count, m: count - 1, d: this.cfg.deviceName }), { env: this.d.commandEnv() });
       if (r.code !== 0) throw new AfError('CONFIG_ERROR', `SkipFiles-Command exited with ${r.code}`);
     }
@@ -223,6 +224,8 @@ export class TapeService {
 
   private async runPositionCommand(cmd: string | undefined, file: number): Promise<void> {
     if (!cmd) return;
+    // The command opens the device itself (mt, a wrapper): let go of it meanwhile.
+    await this.releaseDrive();
     for (let attempt = 1; ; attempt++) {
       const r = await runShell(expand(cmd, { n: file, m: file - 1, d: this.cfg.deviceName }), { env: this.d.commandEnv() });
       if (r.code === 0) return;
