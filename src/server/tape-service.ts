@@ -457,9 +457,9 @@ export class TapeService {
       const cart = this.selectedCart ?? this.loaded ?? (await this.position()).cart;
       const phys = this.rawPhysFile ?? this.selectedFile;
       await this.loadCartridge(cart, { forWrite: true, primaryOnly: false, labelling: true });
-      await this.d.drive.setBlockSize(this.blockSize);
-      if (phys === 0) await this.d.drive.rewind();
-      else await this.d.drive.seekFile(phys);
+      await (await this.io()).setBlockSize(this.blockSize);
+      if (phys === 0) await (await this.io()).rewind();
+      else await (await this.io()).seekFile(phys);
       start = { cartridge: cart, file: phys, bytesOnTape: 0 };
       this.mode = 'rawwrite';
     } else {
@@ -566,10 +566,10 @@ export class TapeService {
       throw e;
     }
     const phys = raw && this.rawPhysFile !== null ? this.rawPhysFile : this.selectedFile;
-    await this.d.drive.setBlockSize(this.blockSize);
+    await (await this.io()).setBlockSize(this.blockSize);
     try {
-      if (phys === 0) await this.d.drive.rewind();
-      else await this.d.drive.seekFile(phys);
+      if (phys === 0) await (await this.io()).rewind();
+      else await (await this.io()).seekFile(phys);
     } catch (e) {
       if (isAfError(e, 'SETFILE_FAILED')) throw new AfError('OPENRD_FAILED', `cartridge ${cart} has no file ${phys}`);
       throw e;
@@ -601,7 +601,7 @@ export class TapeService {
     this.visited.add(next.cart);
     try {
       await this.loadCartridge(next.cart, { forWrite: false, primaryOnly: false });
-      await this.d.drive.seekFile(next.file);
+      await (await this.io()).seekFile(next.file);
     } catch (e) {
       this.d.log.warn({ err: e, next }, 'cannot continue reading on the next cartridge');
       return false;
