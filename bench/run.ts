@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { dataPath, COMM_BUF, WINDOW, type DataPathResult } from './data-path.js';
 import { connectLatency, type ConnectLatencyResult, type LatencyStats } from './connect-latency.js';
+import { nativePath, type NativePathResult } from './native-path.js';
 import { AFSERVER, fmt, freeBytes, installCleanupHandlers, now, num, scratchBase, sleep, table } from './util.js';
 
 const TARGET_MBPS = 400;
@@ -95,7 +96,7 @@ async function main(): Promise<number> {
   const runs = envInt('AF_BENCH_RUNS', 2, 1, 20);
   const connects = envInt('AF_BENCH_CONNECTS', 30, 3, 1000);
   const only = process.env.AF_BENCH_ONLY ?? '';
-  if (only && only !== 'data' && only !== 'connect') throw new Error(`AF_BENCH_ONLY is "data" or "connect", not "${only}"`);
+  if (only && only !== 'data' && only !== 'connect' && only !== 'native') throw new Error(`AF_BENCH_ONLY is "data", "native" or "connect", not "${only}"`);
 
   const started = now();
   const busy = await machineBusy(500);
@@ -111,7 +112,7 @@ async function main(): Promise<number> {
   const errors: string[] = [];
 
   const data: DataPathResult[] = [];
-  if (only !== 'connect') {
+  if (only !== 'connect' && only !== 'native') {
     log(`\n[1/2] data path: ${mib} MiB per run, ${runs} run(s) per block size, W requests of ${COMM_BUF} B, up to ${WINDOW} in flight`);
     for (const bs of [256 * 1024, 1024 * 1024]) {
       try {
@@ -123,8 +124,21 @@ async function main(): Promise<number> {
     }
   }
 
+  const native: NativePathResult[] = [];
+  if (!only || only === 'native') {
+    log(`\n[native] st drive under the emulator: ${mib} MiB per block size`);
+    for (const bs of [256 * 1024, 1024 * 1024]) {
+      try {
+        native.push(await nativePath(bs, mib * 2 ** 20));
+      } catch (e) {
+        errors.push(`native path ${bs / 1024} KiB: ${(e as Error).message}`);
+        log(`  FAILED: ${(e as Error).message}`);
+      }
+    }
+  }
+
   let conn: ConnectLatencyResult | null = null;
-  if (only !== 'data') {
+  if (only !== 'data' && only !== 'native') {
     log(`\n[2/2] connect-to-banner latency: ${connects} connections per mode`);
     try {
       conn = await connectLatency(connects, log);
@@ -159,6 +173,17 @@ async function main(): Promise<number> {
       targetRatio: TARGET_DD_RATIO,
       meetsTargets: r.oursMBps >= TARGET_MBPS && r.oursMBps / r.ddMBps >= TARGET_DD_RATIO,
     }));
+  }
+  if (native.length) {
+    out.push('Native data path: NativeDrive -> /dev/nst0 emulated on a file (LD_PRELOAD libafstemu.so), against dd to a file');
+    out.push(
+      table(
+        ['tape block', 'payload', 'blocks/s', 'ours MB/s', 'dd MB/s', 'ours/dd'],
+        native.map((r) => [`${r.blockSize / 1024} KiB`, `${(r.bytes / 2 ** 20).toFixed(0)} MiB`, fmt(r.oursBlocksPerSec, 0), fmt(r.oursMBps, 0), fmt(r.ddMBps, 0), fmt(r.oursMBps / r.ddMBps, 2)]),
+      ),
+      '',
+    );
+    json.nativePath = native.map((r) => ({ blockSize: r.blockSize, bytes: r.bytes, blocksPerSec: num(r.oursBlocksPerSec, 0), oursMBps: num(r.oursMBps, 1), ddMBps: num(r.ddMBps, 1), ratio: num(r.oursMBps / r.ddMBps, 3) }));
   }
   if (conn) {
     const by = (m: string) => conn!.rows.find((r) => r.mode === m);
