@@ -222,9 +222,11 @@ async function main(): Promise<void> {
       process.stdout.write(
         `afserver is listening on ${addr} over the virtual tape library in ${q.libraryDir}\n` +
           `configuration: ${q.configPath}\nkey file:      ${q.keyFile}\nlog:           ${q.logFile}\n\n` +
-          `Point a client at it, for example the original afbackup 3.5.8 client (DES build):\n` +
-          `  afclient -h 127.0.0.1 -p 2988 -k ${q.keyFile} -w\n` +
-          `  afclient -h 127.0.0.1 -p 2988 -k ${q.keyFile} -c -v -R /etc\n` +
+          `Point a client at it: this package's afclient (from this directory) or the original\n` +
+          `afbackup 3.5.8 afclient (DES build) take the same options:\n` +
+          `  npx afclient -h 127.0.0.1 -p 2988 -k ${q.keyFile} -w\n` +
+          `  npx afclient -h 127.0.0.1 -p 2988 -k ${q.keyFile} -c -v -n -R /etc\n` +
+          `  npx afclient -h 127.0.0.1 -p 2988 -k ${q.keyFile} -t -v -C 1 -F 1\n` +
           `Stop with Ctrl-C.\n`,
       );
     });
