@@ -15,7 +15,7 @@
  * error is CONFIG_SYNTAX naming the file, the line and the key. Only
  * loadClientConfig touches the file system.
  */
-import { readConfigText } from './param-file.js';
+import { assignKeys, readConfigText } from './param-file.js';
 import { substituteDirs } from './install-paths.js';
 import { AfError, isAfError } from '../errors.js';
 import { CLIENT_KEYS, type ClientKey, matchClientKey, matchDirsToBackupPart } from './client-keys.js';
@@ -252,29 +252,20 @@ function parsePrintServerMessages(text: string): PrintServerMessages {
 /** Parses client configuration text. Throws CONFIG_SYNTAX naming file, line and key. */
 export function parseClientConfig(text: string, opts: ParseClientConfigOptions): ParsedClientConfig {
   const lines = readParamLines(text);
-  const found = new Map<ClientKey, { value: string; line: LogicalLine }>();
   const parts = new Map<number, { value: string; line: LogicalLine }>();
-  const used = new Set<LogicalLine>();
-  const duplicateLines: ParsedClientConfig['duplicateLines'] = [];
+  const partLines = new Set<LogicalLine>();
+  const partDuplicates: ParsedClientConfig['duplicateLines'] = [];
   for (const line of lines) {
     const part = matchDirsToBackupPart(line.text);
     if (!part) continue;
-    used.add(line);
-    if (parts.has(part.part)) duplicateLines.push({ line: line.line, text: line.text, key: `DirsToBackup${part.part}` });
+    partLines.add(line);
+    if (parts.has(part.part)) partDuplicates.push({ line: line.line, text: line.text, key: `DirsToBackup${part.part}` });
     else parts.set(part.part, { value: part.value, line });
   }
-  for (const k of CLIENT_KEYS) {
-    for (const line of lines) {
-      // A line belongs to the first key (in table order) that recognises it.
-      if (used.has(line)) continue;
-      const value = matchClientKey(k, line.text);
-      if (value === undefined) continue;
-      used.add(line);
-      if (found.has(k)) duplicateLines.push({ line: line.line, text: line.text, key: k.name });
-      else found.set(k, { value, line });
-    }
-  }
-  const unknownLines = lines.filter((l) => !used.has(l)).map((l) => ({ line: l.line, text: l.text }));
+  // A line belongs to the first key (in table order) that recognises it.
+  const assigned = assignKeys(CLIENT_KEYS, lines, matchClientKey, { exclusive: true, taken: partLines });
+  const { found, unknownLines } = assigned;
+  const duplicateLines = [...partDuplicates, ...assigned.duplicateLines];
 
   const keyOf = (field: keyof ClientConfig): ClientKey => CLIENT_KEYS.find((k) => k.field === field)!;
   const where = (name: string, line: LogicalLine | undefined): string =>

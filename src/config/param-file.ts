@@ -80,3 +80,41 @@ export async function readConfigText(path: string): Promise<string> {
     throw new AfError('CONFIG_ERROR', `cannot read "${path}": ${reason}`, { cause: e });
   }
 }
+
+/** Where each key of a table was set, and the lines that set nothing or set a key again. */
+export interface KeyAssignment<K> {
+  found: Map<K, { value: string; line: LogicalLine }>;
+  /** Lines no key recognised. */
+  unknownLines: { line: number; text: string }[];
+  /** Later lines that set a key again; the first setting won. */
+  duplicateLines: { line: number; text: string; key: string }[];
+}
+
+/**
+ * Matches the logical lines against a key table: the first line that sets a key
+ * wins. With `exclusive`, a line belongs to the first key (in table order) that
+ * recognises it; otherwise a line may set several keys, as in afbackup's server.
+ * Lines in `taken` were claimed elsewhere and are neither matched nor unknown.
+ */
+export function assignKeys<K extends { readonly name: string }>(
+  keys: readonly K[],
+  lines: readonly LogicalLine[],
+  match: (key: K, text: string) => string | undefined,
+  opts: { exclusive: boolean; taken?: ReadonlySet<LogicalLine> },
+): KeyAssignment<K> {
+  const found = new Map<K, { value: string; line: LogicalLine }>();
+  const used = new Set<LogicalLine>(opts.taken);
+  const duplicateLines: KeyAssignment<K>['duplicateLines'] = [];
+  for (const k of keys) {
+    for (const line of lines) {
+      if (opts.taken?.has(line) || (opts.exclusive && used.has(line))) continue;
+      const value = match(k, line.text);
+      if (value === undefined) continue;
+      used.add(line);
+      if (found.has(k)) duplicateLines.push({ line: line.line, text: line.text, key: k.name });
+      else found.set(k, { value, line });
+    }
+  }
+  const unknownLines = lines.filter((l) => !used.has(l)).map((l) => ({ line: l.line, text: l.text }));
+  return { found, unknownLines, duplicateLines };
+}

@@ -28,7 +28,7 @@ import { type DeviceSpec, parseDeviceSpecs } from './device-spec.js';
 import { type InstallPaths, dirValues, locspec, substituteDirs } from './install-paths.js';
 import { type KeyFileEntry, parseKeyFileEntries } from './key-files.js';
 import { type MaxBytesPerTape, parseMaxBytesPerTape, unlimitedMaxBytesPerTape } from './max-bytes-per-tape.js';
-import { type LogicalLine, readParamLines } from './param-file.js';
+import { type LogicalLine, assignKeys, readParamLines } from './param-file.js';
 import { SERVER_KEYS, type ServerKey, matchKey } from './server-keys.js';
 import { parseSize } from './size.js';
 
@@ -171,19 +171,7 @@ const MAX_CARTRIDGES = 0xffffff;
 /** Parses server configuration text. Throws CONFIG_SYNTAX naming file, line and key. */
 export function parseServerConfig(text: string, opts: ParseServerConfigOptions): ParsedServerConfig {
   const lines = readParamLines(text);
-  const found = new Map<ServerKey, { value: string; line: LogicalLine }>();
-  const used = new Set<LogicalLine>();
-  const duplicateLines: ParsedServerConfig['duplicateLines'] = [];
-  for (const k of SERVER_KEYS) {
-    for (const line of lines) {
-      const value = matchKey(k, line.text);
-      if (value === undefined) continue;
-      used.add(line);
-      if (found.has(k)) duplicateLines.push({ line: line.line, text: line.text, key: k.name });
-      else found.set(k, { value, line });
-    }
-  }
-  const unknownLines = lines.filter((l) => !used.has(l)).map((l) => ({ line: l.line, text: l.text }));
+  const { found, unknownLines, duplicateLines } = assignKeys(SERVER_KEYS, lines, matchKey, { exclusive: false });
 
   const keyOf = (field: keyof ServerConfig): ServerKey => SERVER_KEYS.find((k) => k.field === field)!;
   const where = (k: ServerKey): string => {
