@@ -6,7 +6,18 @@
  */
 import { AfError } from '../../errors.js';
 
-export type Mode = 'create' | 'extract' | 'list' | 'position' | 'writePosition' | 'state' | 'message';
+export type Mode =
+  | 'create'
+  | 'extract'
+  | 'list'
+  | 'position'
+  | 'writePosition'
+  | 'state'
+  | 'message'
+  | 'remoteStart'
+  | 'verify'
+  | 'index'
+  | 'poll';
 
 export interface AfclientOptions {
   mode: Mode;
@@ -31,10 +42,16 @@ export interface AfclientOptions {
   raw: boolean;
   names: string[];
   help: boolean;
+  /** -X: the program (and its arguments) the server is to start. */
+  program: string | undefined;
+  /** -m: seconds between two polls of the server's operator message. */
+  pollInterval: number;
+  /** --count N (ours): stop -m after N polls; undefined = poll forever. */
+  pollCount: number | undefined;
 }
 
 /** Letters that take a value (the next word, or the rest of the bundle). */
-const WITH_VALUE = new Set(['h', 'p', 'k', 'C', 'F', 'f', 'H', 'W', 'M', 'z', 'S', 'T', 'e', 'V', 'N', 'A', 'B', 'o', 's']);
+const WITH_VALUE = new Set(['X', 'h', 'p', 'k', 'C', 'F', 'f', 'H', 'W', 'M', 'z', 'S', 'T', 'e', 'V', 'N', 'A', 'B', 'o', 's']);
 /** Flags accepted and ignored in this version (tuning, verbosity and long-format switches). */
 const IGNORED = new Set(['b', 'j', 'l', 'O', 'U', 'E', 'g', 'i', 'K', 'Z']);
 /** Options recognised by afbackup whose function is not implemented here. */
@@ -71,6 +88,9 @@ export function parseAfclientArgs(argv: readonly string[]): AfclientOptions {
     raw: false,
     names: [],
     help: false,
+    program: undefined,
+    pollInterval: 3,
+    pollCount: undefined,
   };
   const modes: Mode[] = [];
   let i = 0;
@@ -96,6 +116,12 @@ export function parseAfclientArgs(argv: readonly string[]): AfclientOptions {
       o.help = true;
       continue;
     }
+    if (a === '--count' || a.startsWith('--count=')) {
+      const value = a.startsWith('--count=') ? a.slice('--count='.length) : take('-count', '');
+      o.pollCount = wholeNumber(value, '--count');
+      if (o.pollCount < 1) throw usage('--count wants at least 1');
+      continue;
+    }
     if (a.startsWith('--')) throw usage(`unknown option ${a}`);
     for (let j = 1; j < a.length; j++) {
       const letter = a[j]!;
@@ -113,6 +139,7 @@ export function parseAfclientArgs(argv: readonly string[]): AfclientOptions {
           case 'H': o.header = value; break;
           case 'W': o.clientId = value; break;
           case 'M': o.message = value; modes.push('message'); break;
+          case 'X': o.program = value; modes.push('remoteStart'); break;
           case 'z': {
             i++;
             if (i >= argv.length) throw usage('option -z needs two values: the compress and the uncompress command');
@@ -129,6 +156,17 @@ export function parseAfclientArgs(argv: readonly string[]): AfclientOptions {
         case 'q': modes.push('position'); break;
         case 'Q': modes.push('writePosition'); break;
         case 'w': modes.push('state'); break;
+        case 'd': modes.push('verify'); break;
+        case 'I': modes.push('index'); break;
+        case 'm': {
+          // -m[<seconds>]: the interval is glued on, or the next word if it is a number.
+          modes.push('poll');
+          const glued = a.slice(j + 1);
+          j = a.length;
+          if (glued.length > 0) o.pollInterval = wholeNumber(glued, '-m');
+          else if (i + 1 < argv.length && /^\d{1,10}$/.test(argv[i + 1]!)) o.pollInterval = wholeNumber(argv[++i]!, '-m');
+          break;
+        }
         case 'R': o.recursive = true; break;
         case 'v': o.verbose = true; break;
         case 'n': o.positions = true; break;
@@ -142,7 +180,8 @@ export function parseAfclientArgs(argv: readonly string[]): AfclientOptions {
     }
   }
   // full_backup combines -Q and -w with -c; the data mode wins then.
-  const data = modes.filter((m) => m === 'create' || m === 'extract' || m === 'list' || m === 'message');
+  const DATA_MODES: Mode[] = ['create', 'extract', 'list', 'message', 'remoteStart', 'verify', 'index', 'poll'];
+  const data = modes.filter((m) => DATA_MODES.includes(m));
   const unique = [...new Set(data)];
   if (unique.length > 1) throw usage(`the modes ${unique.map(flagOf).join(' and ')} exclude each other`);
   if (unique.length === 1) o.mode = unique[0]!;
@@ -151,14 +190,27 @@ export function parseAfclientArgs(argv: readonly string[]): AfclientOptions {
     if (queries.length > 1) throw usage(`the modes ${queries.map(flagOf).join(' and ')} exclude each other`);
     o.mode = queries[0]!;
   } else if (!o.help) {
-    throw usage('no mode given (one of -c, -x, -t, -q, -Q, -w, -M)');
+    throw usage('no mode given (one of -c, -x, -t, -d, -I, -q, -Q, -w, -M, -X, -m)');
   }
   if (Buffer.byteLength(o.clientId) > 128) throw usage('-W: the client id is longer than 128 bytes');
   return o;
 }
 
 function flagOf(m: Mode): string {
-  return { create: '-c', extract: '-x', list: '-t', position: '-q', writePosition: '-Q', state: '-w', message: '-M' }[m];
+  const flags: Record<Mode, string> = {
+    create: '-c',
+    extract: '-x',
+    list: '-t',
+    position: '-q',
+    writePosition: '-Q',
+    state: '-w',
+    message: '-M',
+    remoteStart: '-X',
+    verify: '-d',
+    index: '-I',
+    poll: '-m',
+  };
+  return flags[m];
 }
 
 /** The port as a number (a service name is not looked up). */

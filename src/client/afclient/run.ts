@@ -8,6 +8,10 @@ import { runQuery } from './queries.js';
 import { runCreate } from './create.js';
 import { runList } from './list.js';
 import { runExtract } from './extract.js';
+import { runRemoteStart } from './remote-start.js';
+import { runVerify } from './verify.js';
+import { runTapeIndex } from './tape-index.js';
+import { runMessagePoll } from './messages-poll.js';
 import type { Output } from './session.js';
 
 export const AFCLIENT_HELP = `usage: afclient <mode> [options] [names...]
@@ -19,6 +23,11 @@ modes:
   -Q            print the next tape writing position
   -w            print the streamer state (-v: also server id and precious tapes)
   -M <msg>      send a message to the server
+  -d            verify: compare the stream at -C/-F with the file system (names as for -x; none = all)
+  -I            index of the tape files from -C <cart> -F <file> (default 1): '<cart>.<file>: <header>'
+  -X '<prog>'   start a program of the server's Program-Directory, print its output (-n: '<host>: ')
+  -m[<s>]       print the server's operator message, polling every s seconds (default 3)
+  --count <n>   with -m: stop after n polls
 options:
   -h <host> -p <port> -k <keyfile> -W <client id>
   -C <cart> -F <file>   where to read
@@ -49,6 +58,14 @@ export async function runAfclient(argv: string[], s: Stdio): Promise<number> {
       return runList(o, s.io, s.stdin);
     case 'extract':
       return runExtract(o, s.io, s.stdin, s.stdout);
+    case 'verify':
+      return runVerify(o, s.io, s.stdin);
+    case 'index':
+      return runTapeIndex(o, s.io);
+    case 'remoteStart':
+      return runRemoteStart(o, s.io);
+    case 'poll':
+      return runMessagePoll(o, s.io);
     default:
       return runQuery(o, s.io);
   }
