@@ -15,7 +15,7 @@
  * error is CONFIG_SYNTAX naming the file, the line and the key. Only
  * loadClientConfig touches the file system.
  */
-import { assignKeys, readConfigText } from './param-file.js';
+import { assignKeys, intValue, readConfigText } from './param-file.js';
 import { substituteDirs } from './install-paths.js';
 import { AfError, isAfError } from '../errors.js';
 import { CLIENT_KEYS, type ClientKey, matchClientKey, matchDirsToBackupPart } from './client-keys.js';
@@ -308,13 +308,8 @@ export function parseClientConfig(text: string, opts: ParseClientConfigOptions):
     const k = keyOf(field);
     const hit = found.get(k);
     if (!hit) return undefined;
-    const m = /-?\d+/.exec(hit.value);
-    if (!m) return fail(k, `"${hit.value.trim()}" is not a number`);
-    const n = Number(m[0]);
-    if (!Number.isSafeInteger(n) || n < min || n > max) {
-      return fail(k, `${m[0]} is out of range (${min}${max === Number.MAX_SAFE_INTEGER ? ' or more' : `-${max}`})`);
-    }
-    return n;
+    const n = intValue(hit.value, min, max);
+    return typeof n === 'number' ? n : fail(k, n.error);
   };
   const int = (field: keyof ClientConfig, fallback: number, min: number, max?: number): number =>
     optInt(field, min, max) ?? fallback;

@@ -118,3 +118,17 @@ export function assignKeys<K extends { readonly name: string }>(
   const unknownLines = lines.filter((l) => !used.has(l)).map((l) => ({ line: l.line, text: l.text }));
   return { found, unknownLines, duplicateLines };
 }
+
+/**
+ * An integer value as afbackup reads it: the first number in the text. Returns the
+ * number, or the reason it cannot be used (no number, or outside min..max).
+ */
+export function intValue(text: string, min: number, max = Number.MAX_SAFE_INTEGER): number | { error: string } {
+  const m = /-?\d+/.exec(text);
+  if (!m) return { error: `"${text.trim()}" is not a number` };
+  const n = Number(m[0]);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    return { error: `${m[0]} is out of range (${min}${max === Number.MAX_SAFE_INTEGER ? ' or more' : `-${max}`})` };
+  }
+  return n;
+}

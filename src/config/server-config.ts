@@ -28,7 +28,7 @@ import { type DeviceSpec, parseDeviceSpecs } from './device-spec.js';
 import { type InstallPaths, dirValues, locspec, substituteDirs } from './install-paths.js';
 import { type KeyFileEntry, parseKeyFileEntries } from './key-files.js';
 import { type MaxBytesPerTape, parseMaxBytesPerTape, unlimitedMaxBytesPerTape } from './max-bytes-per-tape.js';
-import { type LogicalLine, assignKeys, readParamLines } from './param-file.js';
+import { type LogicalLine, assignKeys, intValue, readParamLines } from './param-file.js';
 import { SERVER_KEYS, type ServerKey, matchKey } from './server-keys.js';
 import { parseSize } from './size.js';
 
@@ -209,13 +209,8 @@ export function parseServerConfig(text: string, opts: ParseServerConfigOptions):
     const k = keyOf(field);
     const hit = found.get(k);
     if (!hit) return fallback;
-    const m = /-?\d+/.exec(hit.value);
-    if (!m) return fail(k, `"${hit.value.trim()}" is not a number`);
-    const n = Number(m[0]);
-    if (!Number.isSafeInteger(n) || n < min || n > max) {
-      return fail(k, `${m[0]} is out of range (${min}${max === Number.MAX_SAFE_INTEGER ? ' or more' : `-${max}`})`);
-    }
-    return n;
+    const n = intValue(hit.value, min, max);
+    return typeof n === 'number' ? n : fail(k, n.error);
   };
   const flag = (field: keyof ServerConfig): boolean => {
     const hit = found.get(keyOf(field));
