@@ -36,7 +36,7 @@ import path from 'node:path';
 import { AfError } from '../../errors.js';
 import type { DriveStatus, ReadResult, TapeDrive, WriteResult } from '../tape-drive.js';
 import { FileLock } from './file-lock.js';
-import { FlatReader, FlatWriter, mediumError, u8 } from './flat-file.js';
+import { FlatReader, FlatWriter, ReadSlot, closeQuietly, mediumError, u8 } from './flat-file.js';
 
 export interface DirectoryDriveOptions {
   /** Block size until setBlockSize (or a saved one) says otherwise; 0 = variable (default). */
@@ -95,9 +95,7 @@ export class DirectoryDrive implements TapeDrive {
   private readonly reader = new FlatReader();
   private writing = false;
   private wfd = -1;
-  private rfd = -1;
-  private rfdFile = -1;
-  private rfdSize = 0;
+  private readonly rslot = new ReadSlot();
   /** Files written since the last fsync. */
   private unsynced = new Set<number>();
 
@@ -233,7 +231,7 @@ export class DirectoryDrive implements TapeDrive {
       } else {
         len = Math.min(buf.length, left);
       }
-      const got = this.reader.read(this.rfd, buf, len, this.offset);
+      const got = this.reader.read(this.rslot.fd, buf, len, this.offset);
       if (got < len) throw new AfError('DEVICE_IO', `"${m.dir}/data.${this.file}" became shorter while being read`);
       this.offset += len;
       this.block += bs > 0 ? Math.ceil(len / bs) : 1;
@@ -411,22 +409,15 @@ export class DirectoryDrive implements TapeDrive {
 
   /** Size of data.<k>, keeping a read descriptor on it. */
   private openRead(k: number, m: Medium): number {
-    if (this.rfdFile !== k) {
+    if (this.rslot.file !== k) {
       this.closeRead();
-      this.rfd = fs.openSync(this.dataPath(m, k), 'r');
-      this.rfdFile = k;
-      this.rfdSize = fs.fstatSync(this.rfd).size;
+      this.rslot.open(k, this.dataPath(m, k));
     }
-    return this.rfdSize;
+    return this.rslot.size;
   }
 
   private closeRead(): void {
-    if (this.rfd === -1) return;
-    this.reader.forget();
-    const fd = this.rfd;
-    this.rfd = -1;
-    this.rfdFile = -1;
-    fs.closeSync(fd);
+    if (this.rslot.close()) this.reader.forget();
   }
 
   private closeWrite(): void {
@@ -434,11 +425,7 @@ export class DirectoryDrive implements TapeDrive {
     const fd = this.wfd;
     this.wfd = -1;
     this.writing = false;
-    try {
-      fs.closeSync(fd);
-    } catch {
-      /* already reported by the write that failed */
-    }
+    closeQuietly(fd);
   }
 
   /**

@@ -268,3 +268,37 @@ export class FlatReader {
     this.view = undefined;
   }
 }
+
+/** The one read descriptor a drive keeps open, on its data file number `file` (-1: none). */
+export class ReadSlot {
+  fd = -1;
+  file = -1;
+  size = 0;
+
+  /** Opens `filePath` as data file `file` (the caller closed the previous one). Returns the descriptor. */
+  open(file: number, filePath: string): number {
+    this.fd = fs.openSync(filePath, 'r');
+    this.file = file;
+    this.size = fs.fstatSync(this.fd).size;
+    return this.fd;
+  }
+
+  /** Closes the descriptor; true when one was open. */
+  close(): boolean {
+    if (this.fd === -1) return false;
+    const fd = this.fd;
+    this.fd = -1;
+    this.file = -1;
+    fs.closeSync(fd);
+    return true;
+  }
+}
+
+/** Closes a descriptor whose failure was already reported (by the write that failed). */
+export function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    /* already reported */
+  }
+}

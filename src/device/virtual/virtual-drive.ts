@@ -27,7 +27,7 @@ import path from 'node:path';
 import { AfError } from '../../errors.js';
 import type { DriveStatus, ReadResult, TapeDrive, WriteResult } from '../tape-drive.js';
 import { FileLock } from '../directory/file-lock.js';
-import { FlatReader, FlatWriter, mediumError } from '../directory/flat-file.js';
+import { FlatReader, FlatWriter, ReadSlot, closeQuietly, mediumError } from '../directory/flat-file.js';
 import { replaceFile, syncDirectory } from '../directory/replace-file.js';
 import { MAX_BLOCK_SIZE } from '../directory/directory-drive.js';
 import { type DriveLine, formatIndex, parseIndex } from './library-files.js';
@@ -73,8 +73,7 @@ export class VirtualDrive implements TapeDrive {
   private readonly reader = new FlatReader();
   private writing = false;
   private wfd = -1;
-  private rfd = -1;
-  private rfdFile = -1;
+  private readonly rslot = new ReadSlot();
   private sinceIndex = 0;
   private unsynced = new Set<number>();
 
@@ -438,21 +437,15 @@ export class VirtualDrive implements TapeDrive {
   }
 
   private readFd(c: Loaded, f: number): number {
-    if (this.rfdFile !== f) {
+    if (this.rslot.file !== f) {
       this.closeRead();
-      this.rfd = fs.openSync(path.join(c.dir, `data.${f}`), 'r');
-      this.rfdFile = f;
+      this.rslot.open(f, path.join(c.dir, `data.${f}`));
     }
-    return this.rfd;
+    return this.rslot.fd;
   }
 
   private closeRead(): void {
-    if (this.rfd === -1) return;
-    this.reader.forget();
-    const fd = this.rfd;
-    this.rfd = -1;
-    this.rfdFile = -1;
-    fs.closeSync(fd);
+    if (this.rslot.close()) this.reader.forget();
   }
 
   private closeWrite(): void {
@@ -460,11 +453,7 @@ export class VirtualDrive implements TapeDrive {
     const fd = this.wfd;
     this.wfd = -1;
     this.writing = false;
-    try {
-      fs.closeSync(fd);
-    } catch {
-      /* reported by the write that failed */
-    }
+    closeQuietly(fd);
   }
 
   /** Creates data.<k> if missing (an empty tape file still has its data file). */
