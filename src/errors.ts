@@ -74,6 +74,11 @@ export const ERRORS = {
   NOT_IN_ARCHIVE: { status: null, exit: 5, message: 'A requested name is not in the archive' },
   PACKER_ERRORS: { status: null, exit: 14, message: 'Some entries could not be packed or unpacked' },
   INTERNAL: { status: ch('!'), exit: 99, message: 'Internal error' },
+  // --- afconsole ---
+  CONSOLE_DENIED: { status: null, exit: 40, message: 'Not permitted for this console' },
+  NOT_FOUND: { status: null, exit: 41, message: 'No such object' },
+  JOB_FAILED: { status: null, exit: 42, message: 'A job did not end well' },
+  TIMED_OUT: { status: null, exit: 43, message: 'Timed out' },
 } as const satisfies Record<string, ErrorRow>;
 
 export type ErrorCode = keyof typeof ERRORS;

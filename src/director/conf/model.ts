@@ -23,8 +23,18 @@ export interface DirectorResource {
   readonly timeZone?: string;
   /** A job's log file stops growing at this size (bytes; default 10 MiB). */
   readonly maxJobLogSize: number;
+  /** Runs missed while the director was down: none, or the latest only (unset: latest). */
+  readonly catchUp?: CatchUp;
+  /** Seconds between two ticks of the daemon (unset: 60). */
+  readonly tickIntervalSec?: number;
+  /** On SIGTERM, running jobs get this long to finish before they are canceled (unset: 300). */
+  readonly shutdownGraceSec?: number;
+  /** Retention: also mark the tapes of each job's last good Full read-only (unset: false). */
+  readonly lastFullReadOnly?: boolean;
   readonly at: SourcePos;
 }
+
+export type CatchUp = 'none' | 'latest';
 
 export interface ClientResource {
   readonly name: string;
@@ -37,6 +47,8 @@ export interface ClientResource {
   readonly fullBackupCommand: string;
   /** Same for incremental (and differential) backups (default `incr_backup`). */
   readonly incrementalBackupCommand: string;
+  /** true: the backup commands run on the director's host, not through remote start (unset: false). */
+  readonly localBackup?: boolean;
   readonly enabled: boolean;
   readonly at: SourcePos;
 }
@@ -100,6 +112,14 @@ export interface JobResource {
   /** Tape server whose concurrency limit the job counts against. */
   readonly tapeServer?: string;
   readonly messages?: string;
+  /** Overrides the Director's Catch Up for this job. */
+  readonly catchUp?: CatchUp;
+  /** What the job saves, as the site describes it; a change makes the next run a Full. */
+  readonly fileSelection?: readonly string[];
+  /** Words added to the backup command line (e.g. `-c /etc/afbackup/client.conf`); part of the file selection. */
+  readonly backupOptions?: string;
+  /** The tapes a successful run of this job wrote are kept this long (retention). */
+  readonly retentionSec?: number;
   readonly enabled: boolean;
   readonly at: SourcePos;
 }
@@ -110,6 +130,13 @@ export interface TapeServerResource {
   readonly port: number;
   /** Jobs writing to this server at once (default 1). */
   readonly maxConcurrentJobs: number;
+  /** Key file afconsole passes to afclient (-k) to query this server. */
+  readonly keyFile?: string;
+  /**
+   * The server's afserver.conf when it is readable on the director's host; afconsole
+   * `list volumes` then reads the server's var directory (state files) directly.
+   */
+  readonly serverConfig?: string;
   readonly at: SourcePos;
 }
 

@@ -11,7 +11,7 @@ import { confError, type SourcePos } from './lexer.js';
 import { normalizeKey, parseConfFile, type ConfBlock, type ConfDirective, type ConfItem, type ParseOptions } from './parser.js';
 import {
   MESSAGE_TYPES,
-  type ClientResource, type ConsoleResource, type DirectorConfig, type DirectorResource, type JobCommand,
+  type CatchUp, type ClientResource, type ConsoleResource, type DirectorConfig, type DirectorResource, type JobCommand,
   type JobResource, type MailDestination, type MessageSelection, type MessageType, type MessagesResource,
   type ScheduleResource, type ScheduleRun, type TapeServerResource,
 } from './model.js';
@@ -101,6 +101,18 @@ const level = (t: string): Read<Level> => {
 };
 const url = (t: string): Read<string> => (/^https?:\/\/\S+$/i.test(t.trim()) ? { ok: true, value: t.trim() } : { ok: false, why: 'expected an http:// or https:// URL' });
 
+const catchUp = (t: string): Read<CatchUp> => {
+  const v = t.trim().toLowerCase();
+  return v === 'none' || v === 'latest' ? { ok: true, value: v } : { ok: false, why: 'expected None or Latest' };
+};
+const positiveDuration = (t: string): Read<number> => {
+  const r = duration(t);
+  return r.ok && r.value < 1 ? { ok: false, why: 'must be at least one second' } : r;
+};
+/** `{ field: v }` when v is given, else nothing (so unset keys stay absent from the model). */
+const optional = <K extends string, T>(field: K, v: T | undefined): { [P in K]?: T } =>
+  (v === undefined ? {} : { [field]: v }) as { [P in K]?: T };
+
 /** `Name =` of a resource: required, non-empty, no blanks at the ends. */
 function nameOf(d: Directives): { name: string; pos: SourcePos } {
   const dir = d.need('Name');
@@ -112,7 +124,8 @@ function enabledOf(d: Directives): boolean {
 }
 
 function buildDirector(b: ConfBlock): DirectorResource {
-  const d = new Directives(b, ['Name', 'Var Directory', 'Maximum Concurrent Jobs', 'Webhook URL', 'Messages', 'Time Zone', 'Max Job Log Size', 'Description']);
+  const d = new Directives(b, ['Name', 'Var Directory', 'Maximum Concurrent Jobs', 'Webhook URL', 'Messages', 'Time Zone', 'Max Job Log Size', 'Description',
+    'Catch Up', 'Tick Interval', 'Shutdown Grace Period', 'Last Full Read Only']);
   const { name } = nameOf(d);
   const webhookUrl = d.get('Webhook URL', url);
   const messages = d.str('Messages');
@@ -132,12 +145,16 @@ function buildDirector(b: ConfBlock): DirectorResource {
     ...(messages !== undefined ? { messages } : {}),
     ...(timeZone !== undefined ? { timeZone } : {}),
     maxJobLogSize: d.get('Max Job Log Size', size) ?? 10 * 1024 * 1024,
+    ...optional('catchUp', d.get('Catch Up', catchUp)),
+    ...optional('tickIntervalSec', d.get('Tick Interval', positiveDuration)),
+    ...optional('shutdownGraceSec', d.get('Shutdown Grace Period', duration)),
+    ...optional('lastFullReadOnly', d.get('Last Full Read Only', yesNo)),
     at: b.pos,
   };
 }
 
 function buildClient(b: ConfBlock): ClientResource {
-  const d = new Directives(b, ['Name', 'Address', 'Port', 'Key File', 'Full Backup Command', 'Incremental Backup Command', 'Enabled', 'Description']);
+  const d = new Directives(b, ['Name', 'Address', 'Port', 'Key File', 'Full Backup Command', 'Incremental Backup Command', 'Enabled', 'Description', 'Local Backup']);
   const { name } = nameOf(d);
   const keyFile = d.str('Key File');
   return {
@@ -147,6 +164,7 @@ function buildClient(b: ConfBlock): ClientResource {
     ...(keyFile !== undefined ? { keyFile } : {}),
     fullBackupCommand: d.get('Full Backup Command', nonEmpty) ?? 'full_backup',
     incrementalBackupCommand: d.get('Incremental Backup Command', nonEmpty) ?? 'incr_backup',
+    ...optional('localBackup', d.get('Local Backup', yesNo)),
     enabled: enabledOf(d),
     at: b.pos,
   };
@@ -209,8 +227,8 @@ function buildJob(b: ConfBlock, refs: Ref[]): JobResource {
     ['Name', 'Client', 'Schedule', 'Level', 'Cartridge Set', 'Full Cartridge Set', 'Incremental Cartridge Set',
       'Differential Cartridge Set', 'Max Start Delay', 'Max Run Time', 'Reschedule On Error', 'Reschedule Interval',
       'Reschedule Times', 'Allow Duplicate Jobs', 'Priority', 'Due After', 'Not More Often Than', 'Max Full Interval',
-      'Tape Server', 'Messages', 'Enabled', 'Description'],
-    ['Run Before Job', 'Run After Job', 'Run After Failed Job', 'Client Run Before Job', 'Client Run After Job'],
+      'Tape Server', 'Messages', 'Enabled', 'Description', 'Catch Up', 'Backup Options', 'Retention'],
+    ['File Selection', 'Run Before Job', 'Run After Job', 'Run After Failed Job', 'Client Run Before Job', 'Client Run After Job'],
     ['Run Script'],
   );
   const { name } = nameOf(d);
@@ -262,19 +280,27 @@ function buildJob(b: ConfBlock, refs: Ref[]): JobResource {
     ...opt('maxFullIntervalSec', d.get('Max Full Interval', duration)),
     ...opt('tapeServer', tapeServer),
     ...opt('messages', messages),
+    ...opt('catchUp', d.get('Catch Up', catchUp)),
+    ...opt('fileSelection', d.all('File Selection').length > 0 ? d.all('File Selection').map((x) => convert(x, nonEmpty)) : undefined),
+    ...opt('backupOptions', d.get('Backup Options', nonEmpty)),
+    ...opt('retentionSec', d.get('Retention', duration)),
     enabled: enabledOf(d),
     at: b.pos,
   };
 }
 
 function buildTapeServer(b: ConfBlock): TapeServerResource {
-  const d = new Directives(b, ['Name', 'Address', 'Port', 'Maximum Concurrent Jobs', 'Description']);
+  const d = new Directives(b, ['Name', 'Address', 'Port', 'Maximum Concurrent Jobs', 'Key File', 'Server Config', 'Description']);
   const { name } = nameOf(d);
+  const keyFile = d.get('Key File', nonEmpty);
+  const serverConfig = d.get('Server Config', nonEmpty);
   return {
     name,
     address: convert(d.need('Address'), nonEmpty),
     port: d.get('Port', port) ?? DEFAULT_PORT,
     maxConcurrentJobs: d.get('Maximum Concurrent Jobs', count(1)) ?? 1,
+    ...(keyFile !== undefined ? { keyFile } : {}),
+    ...(serverConfig !== undefined ? { serverConfig } : {}),
     at: b.pos,
   };
 }
