@@ -11,6 +11,13 @@
  *   AF_STEMU_CAPACITY=<bytes>     payload bytes that fit on the tape (default 256 MiB)
  *   AF_STEMU_EARLY_WARNING=<b>    size of the early-warning zone before the end (default capacity/16)
  *   AF_STEMU_WRITE_PROTECT=1      the cartridge is write-protected
+ *   AF_STEMU_TRACE=1              one stderr line per SCSI command either node receives (CDB, outcome)
+ *   AF_STEMU_TAPEALERT=<list>     TapeAlert flags (1..64, comma or blank separated) the drive reports
+ *
+ * SG_IO on the drive node (st passes it to the drive) answers TEST UNIT READY (2/3A/00 without
+ * a cartridge), REQUEST SENSE, INQUIRY (type 1, "AFSTEMU VIRTUAL TAPE") and LOG SENSE pages 0x00,
+ * 0x12 and 0x2E (TapeAlert, the flags of AF_STEMU_TAPEALERT; they are not cleared by reading,
+ * as a real drive's are); other opcodes get 5/20/00.
  *
  * Tape image <file>:
  *   16-byte header: "AFSTEMU1" then 8 zero bytes.
@@ -69,7 +76,9 @@
  *   MEDIUM REMOVAL. Errors are CHECK CONDITION with fixed-format sense: 5/3B/0E source empty,
  *   5/3B/0D destination full, 5/21/01 invalid element address, 5/24/00 invalid field in CDB,
  *   5/20/00 unknown opcode. As sg does, MOVE MEDIUM and INITIALIZE on an O_RDONLY descriptor
- *   fail with EPERM. SG_GET_VERSION_NUM gives 30536. The robot takes a cartridge out of the
+ *   fail with EPERM. SG_GET_VERSION_NUM gives 30536; SG_GET_SCSI_ID, SCSI_IOCTL_GET_IDLUN and
+ *   SCSI_IOCTL_GET_BUS_NUMBER give host 0, channel 0, target 9, lun 0 (mtx asks for them). An
+ *   empty element's volume tag field is all zero bytes. The robot takes a cartridge out of the
  *   drive even while a process holds the drive open (not refused as some libraries do).
  */
 /* node-gyp builds with _FILE_OFFSET_BITS=64, which renames open to open64 in the headers;
@@ -83,6 +92,7 @@
 #include <limits.h>
 #include <linux/mtio.h>
 #include <pthread.h>
+#include <scsi/scsi.h>
 #include <scsi/sg.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -782,11 +792,15 @@ static void emu_mtget(struct mtget *g) {
   g->mt_gstat = (long)s;
 }
 
+static int drive_sgio(sg_io_hdr_t *h);
+
 static int emu_ioctl(unsigned long req, void *arg) {
   pthread_mutex_lock(&mu);
   sync_cartridge();
   int rc = 0;
-  if (req == MTIOCTOP) {
+  if (req == SG_IO) {
+    rc = drive_sgio((sg_io_hdr_t *)arg);
+  } else if (req == MTIOCTOP) {
     rc = emu_mtop((const struct mtop *)arg);
   } else if (req == MTIOCGET) {
     emu_mtget((struct mtget *)arg);
@@ -807,6 +821,7 @@ static int emu_ioctl(unsigned long req, void *arg) {
 /* ---- the medium changer (SCSI generic node, SG_IO) ------------------------------------- */
 
 #define CHG_MAX_FDS 8
+#define EMU_TARGET 9 /* the SCSI target id the changer reports (as in /dev/sg9) */
 #define RESP_MAX 65536
 
 /* Descriptors handed out for the changer node: fd + 1 (0 = free), and whether opened O_RDWR. */
@@ -990,9 +1005,9 @@ static void do_read_element_status(const unsigned char *cdb, const struct lib *L
       d0[9] = 0x80;
       put16(d0 + 10, (unsigned)L->drive_src);
     }
-    if (voltag) {
+    if (voltag && full) { /* an empty element's tag field stays zero, as libraries send it */
       memset(d0 + 12, ' ', 32);
-      if (full) memcpy(d0 + 12, e->tag, strlen(e->tag));
+      memcpy(d0 + 12, e->tag, strlen(e->tag));
     }
     if (!reported) first = e->addr;
     reported++;
@@ -1084,6 +1099,59 @@ static void do_initialize(struct lib *L) {
   lib_save(L);
 }
 
+/* AF_STEMU_TRACE=1: one stderr line per SCSI command (CDB, transfer, outcome), for finding out
+   what a program outside this repository asks of the emulated devices. */
+static void trace_command(const unsigned char *cdb, const sg_io_hdr_t *h, const struct reply *r) {
+  if (!env_num("AF_STEMU_TRACE", 0)) return;
+  char line[256];
+  int at = snprintf(line, sizeof line, "afstemu: cdb");
+  for (int i = 0; i < h->cmd_len && at < 200; i++) at += snprintf(line + at, sizeof line - (size_t)at, " %02x", cdb[i]);
+  if (r->key)
+    at += snprintf(line + at, sizeof line - (size_t)at, " -> check %x/%02x/%02x\n", r->key, r->asc, r->ascq);
+  else
+    at += snprintf(line + at, sizeof line - (size_t)at, " -> %zu bytes (room %u)\n", r->len, h->dxfer_len);
+  real_write(2, line, (size_t)at);
+}
+
+/* Hands the outcome of one command back through the sg_io_hdr: at most `alloc` and
+   dxfer_len bytes of data, or a CHECK CONDITION with fixed-format sense. */
+static int send_reply(sg_io_hdr_t *h, const struct reply *rp, size_t alloc) {
+  struct reply r = *rp;
+  size_t n = r.len;
+  if (n > alloc) n = alloc;
+  if (h->dxfer_direction != SG_DXFER_FROM_DEV && h->dxfer_direction != SG_DXFER_TO_FROM_DEV) n = 0;
+  if (n > h->dxfer_len) n = h->dxfer_len;
+  if (n) memcpy(h->dxferp, r.resp, n);
+  h->resid = (int)(h->dxfer_len - n);
+  h->duration = 1;
+  h->host_status = 0;
+  h->msg_status = 0;
+  if (r.key) {
+    unsigned char sense[18];
+    memset(sense, 0, sizeof sense);
+    sense[0] = 0x70;
+    sense[2] = (unsigned char)r.key;
+    sense[7] = 10;
+    sense[12] = (unsigned char)r.asc;
+    sense[13] = (unsigned char)r.ascq;
+    size_t sn = h->mx_sb_len < sizeof sense ? h->mx_sb_len : sizeof sense;
+    if (sn && h->sbp) memcpy(h->sbp, sense, sn);
+    h->sb_len_wr = (unsigned char)(h->sbp ? sn : 0);
+    h->status = 0x02; /* CHECK CONDITION */
+    h->masked_status = 0x01;
+    h->driver_status = 0x08; /* DRIVER_SENSE */
+    h->info = SG_INFO_CHECK;
+    h->resid = (int)h->dxfer_len;
+  } else {
+    h->sb_len_wr = 0;
+    h->status = 0;
+    h->masked_status = 0;
+    h->driver_status = 0;
+    h->info = SG_INFO_OK;
+  }
+  return 0;
+}
+
 static int chg_sgio(int rw, sg_io_hdr_t *h) {
   static unsigned char resp[RESP_MAX];
   if (h->interface_id != 'S') return fail(ENOSYS);
@@ -1142,40 +1210,111 @@ static int chg_sgio(int rw, sg_io_hdr_t *h) {
   }
   flock(lk, LOCK_UN);
   real_close(lk);
+  trace_command(cdb, h, &r);
 
-  size_t n = r.len;
-  if (n > alloc) n = alloc;
-  if (h->dxfer_direction != SG_DXFER_FROM_DEV && h->dxfer_direction != SG_DXFER_TO_FROM_DEV) n = 0;
-  if (n > h->dxfer_len) n = h->dxfer_len;
-  if (n) memcpy(h->dxferp, resp, n);
-  h->resid = (int)(h->dxfer_len - n);
-  h->duration = 1;
-  h->host_status = 0;
-  h->msg_status = 0;
-  if (r.key) {
-    unsigned char sense[18];
-    memset(sense, 0, sizeof sense);
-    sense[0] = 0x70;
-    sense[2] = (unsigned char)r.key;
-    sense[7] = 10;
-    sense[12] = (unsigned char)r.asc;
-    sense[13] = (unsigned char)r.ascq;
-    size_t sn = h->mx_sb_len < sizeof sense ? h->mx_sb_len : sizeof sense;
-    if (sn && h->sbp) memcpy(h->sbp, sense, sn);
-    h->sb_len_wr = (unsigned char)(h->sbp ? sn : 0);
-    h->status = 0x02; /* CHECK CONDITION */
-    h->masked_status = 0x01;
-    h->driver_status = 0x08; /* DRIVER_SENSE */
-    h->info = SG_INFO_CHECK;
-    h->resid = (int)h->dxfer_len;
-  } else {
-    h->sb_len_wr = 0;
-    h->status = 0;
-    h->masked_status = 0;
-    h->driver_status = 0;
-    h->info = SG_INFO_OK;
+  return send_reply(h, &r, alloc);
+}
+
+/* ---- SCSI commands on the drive node (SG_IO through st, as for TapeAlert) ------------- */
+
+/* The TapeAlert flags the drive reports: AF_STEMU_TAPEALERT, flag numbers 1..64 separated
+   by commas or blanks. Unlike a real drive, reading them does not clear them. */
+static void tapealert_flags(unsigned char on[65]) {
+  memset(on, 0, 65);
+  const char *s = getenv("AF_STEMU_TAPEALERT");
+  while (s && *s) {
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (end == s) {
+      s++;
+      continue;
+    }
+    if (n >= 1 && n <= 64) on[n] = 1;
+    s = end;
   }
-  return 0;
+}
+
+static void do_log_sense(const unsigned char *cdb, struct reply *r) {
+  int page = cdb[2] & 0x3f;
+  unsigned char *b = r->resp, on[65];
+  if (cdb[1] & 0x01) return check(r, 0x5, 0x24, 0x00); /* saving parameters not supported */
+  tapealert_flags(on);
+  memset(b, 0, 4);
+  b[0] = (unsigned char)page;
+  size_t at = 4;
+  if (page == 0x00) {
+    const unsigned char pages[] = {0x00, 0x12, 0x2e};
+    memcpy(b + 4, pages, sizeof pages);
+    at += sizeof pages;
+  } else if (page == 0x2e) {
+    for (int f = 1; f <= 64; f++) {
+      put16(b + at, (unsigned)f);
+      b[at + 2] = 0x00;
+      b[at + 3] = 1;
+      b[at + 4] = on[f];
+      at += 5;
+    }
+  } else if (page == 0x12) {
+    memset(b + at, 0, 12);
+    b[at + 3] = 8;
+    for (int f = 1; f <= 64; f++)
+      if (on[f]) b[at + 4 + (f - 1) / 8] |= (unsigned char)(0x80 >> ((f - 1) % 8));
+    at += 12;
+  } else {
+    return check(r, 0x5, 0x24, 0x00);
+  }
+  put16(b + 2, (unsigned)(at - 4));
+  r->len = at;
+}
+
+/* TEST UNIT READY, REQUEST SENSE, INQUIRY (a sequential-access device) and LOG SENSE
+   (pages 0x00, 0x12, 0x2E) on the tape node; anything else is an unknown opcode. */
+static int drive_sgio(sg_io_hdr_t *h) {
+  static unsigned char resp[4096];
+  if (h->interface_id != 'S') return fail(ENOSYS);
+  if (h->cmd_len < 6 || h->cmd_len > 16 || !h->cmdp) return fail(EINVAL);
+  if (h->dxfer_direction != SG_DXFER_NONE && h->dxfer_len > 0 && !h->dxferp) return fail(EFAULT);
+  unsigned char cdb[16];
+  memcpy(cdb, h->cmdp, h->cmd_len);
+  struct reply r = {resp, 0, 0, 0, 0};
+  size_t alloc = sizeof resp;
+  switch (cdb[0]) {
+    case 0x00: /* TEST UNIT READY */
+      if (!d.loaded) check(&r, 0x2, 0x3a, 0x00); /* medium not present */
+      break;
+    case 0x03:
+      memset(resp, 0, 18);
+      resp[0] = 0x70;
+      resp[7] = 10;
+      r.len = 18;
+      alloc = cdb[4];
+      break;
+    case 0x12:
+      if (cdb[1] & 0x01) {
+        check(&r, 0x5, 0x24, 0x00);
+      } else {
+        memset(resp, 0, 36);
+        resp[0] = 0x01; /* sequential-access device */
+        resp[1] = 0x80; /* removable */
+        resp[2] = 0x05;
+        resp[3] = 0x02;
+        resp[4] = 36 - 5;
+        pad_copy(resp + 8, "AFSTEMU", 8);
+        pad_copy(resp + 16, "VIRTUAL TAPE", 16);
+        pad_copy(resp + 32, "0001", 4);
+        r.len = 36;
+      }
+      alloc = be16(cdb + 3);
+      break;
+    case 0x4d:
+      do_log_sense(cdb, &r);
+      alloc = be16(cdb + 7);
+      break;
+    default:
+      check(&r, 0x5, 0x20, 0x00);
+  }
+  trace_command(cdb, h, &r);
+  return send_reply(h, &r, alloc);
 }
 
 static int chg_ioctl(int fd, unsigned long req, void *arg) {
@@ -1189,6 +1328,20 @@ static int chg_ioctl(int fd, unsigned long req, void *arg) {
     *(int *)arg = 30536;
   } else if (req == SG_SET_TIMEOUT || req == SG_GET_TIMEOUT) {
     rc = 0;
+  } else if (req == SCSI_IOCTL_GET_IDLUN) {
+    /* host 0, channel 0, target EMU_TARGET, lun 0, packed as the kernel packs them */
+    int *idlun = (int *)arg;
+    idlun[0] = EMU_TARGET;
+    idlun[1] = 0;
+  } else if (req == SCSI_IOCTL_GET_BUS_NUMBER) {
+    *(int *)arg = 0;
+  } else if (req == SG_GET_SCSI_ID) {
+    struct sg_scsi_id *id = (struct sg_scsi_id *)arg;
+    memset(id, 0, sizeof *id);
+    id->scsi_id = EMU_TARGET;
+    id->scsi_type = 8; /* medium changer */
+    id->h_cmd_per_lun = 1;
+    id->d_queue_depth = 1;
   } else {
     rc = fail(ENOTTY);
   }

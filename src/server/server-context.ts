@@ -23,7 +23,14 @@ import { VarDir } from '../state/var-dir.js';
 import { openDevice } from '../device/open-device.js';
 import type { SessionContext } from './session.js';
 import { Session } from './session.js';
-import { TapeService, type TapeConfig } from './tape-service.js';
+import { TapeService, type ChangerRecordKeeper, type TapeConfig } from './tape-service.js';
+import { placeOfElement } from './cartridge-choice.js';
+import * as cartridgeLocations from '../state/cartridge-locations.js';
+import { tryAcquire } from '../state/device-lock.js';
+import { readConfigText, readParamLines } from '../config/param-file.js';
+import { parseChangerConf } from '../device/command/changer-conf.js';
+import { CommandChanger } from '../device/command/command-changer.js';
+import type { MediaChanger } from '../device/tape-drive.js';
 import { VarInventory } from './var-inventory.js';
 import { DeviceLockManager } from './device-lock-manager.js';
 import { applyMessages } from './messages.js';
@@ -148,12 +155,77 @@ function tapeConfig(c: ServerConfig, kind: 'virtual' | 'directory' | 'native', p
     tapeFullCommand: c.tapeFullCommand,
     initMediaCommand: c.initMediaCommand,
     changerDevice: c.devices[0]?.changer,
+    changerDrive: (c.devices[0]?.drive ?? 0) + 1,
     slots: c.devices[0]?.slots,
     cartridgeHandler,
     cartReadyFlag: cartReadyFlag(paths),
     configPath: c.configPath,
     mailProgram: c.mailProgram,
     userToInform: c.userToInform,
+  };
+}
+
+/** A CommandChanger over the changer.conf `file`, its commands run through the shell as configured commands are. */
+async function commandChangerOf(file: string, changerDevice: string, driveDevice: string, log: Logger): Promise<MediaChanger> {
+  const conf = parseChangerConf(readParamLines(await readConfigText(file)));
+  for (const l of conf.unknownLines) log.warn({ file, line: l.line }, `changer configuration: unknown setting "${l.text}"`);
+  return new CommandChanger({
+    conf,
+    changerDevice,
+    driveDevices: [driveDevice],
+    expand: expandTemplate,
+    run: async (command) => {
+      const r = await runShell(command);
+      return { code: r.code, output: r.output.toString('utf8') };
+    },
+  });
+}
+
+/** How long a load waits for cart_ctl (or another server) to finish with the changer. */
+const CHANGER_LOCK_WAIT_MS = 120_000;
+
+/**
+ * cartridge_locations (and cartridge_names, for barcodes) for the server's own changer
+ * loads, naming the changer as cart_ctl does (the `@changer` of the device spec, else the
+ * vtl: library), and the Changer-Lockfile around the moves of a real changer (a virtual
+ * library locks itself). A lock file that cannot be made is logged and not waited for.
+ */
+function changerRecordKeeper(config: ServerConfig, varDir: VarDir, kind: 'virtual' | 'directory' | 'native', log: Logger): ChangerRecordKeeper {
+  const first = config.devices[0];
+  const device = first?.changer ?? (first?.kind === 'vtl' ? first.device : undefined) ?? config.backupDevice;
+  return {
+    device,
+    read: async () => ({ locations: await varDir.cartridgeLocations.read(), names: await varDir.cartridgeNames.read() }),
+    record: async (cart, at) => {
+      await varDir.cartridgeLocations.update((m) =>
+        at ? cartridgeLocations.set(m, cart, { kind: 'changer', changer: device, place: placeOfElement(at.kind), index: at.number }) : cartridgeLocations.remove(m, cart),
+      );
+    },
+    lock: async (fn) => {
+      if (kind === 'virtual') return fn();
+      const deadline = Date.now() + CHANGER_LOCK_WAIT_MS;
+      let held: { release(): Promise<void> } | undefined;
+      for (;;) {
+        let r;
+        try {
+          r = await tryAcquire(config.changerLockfile, 'w');
+        } catch (e) {
+          log.warn({ err: (e as Error).message, file: config.changerLockfile }, 'cannot take the changer lock; moving without it');
+          break;
+        }
+        if ('held' in r) {
+          held = r.held;
+          break;
+        }
+        if (Date.now() >= deadline) throw new AfError('CHANGECART_FAILED', `process ${r.busy.pid ?? 'unknown'} holds the changer lock "${config.changerLockfile}"`);
+        await new Promise((res) => setTimeout(res, 500));
+      }
+      try {
+        return await fn();
+      } finally {
+        await held?.release();
+      }
+    },
   };
 }
 
@@ -221,6 +293,15 @@ export async function createSession(opts: SessionOptions): Promise<SessionBundle
       device = null;
     }
   }
+  // A changer.conf (Changer-Configuration-File) for the changer the device spec names: the
+  // server moves cartridges with its commands, as cart_ctl does (no Set-Cart-Command needed).
+  if (device && device.kind !== 'virtual' && spec?.changer && config.changerConfigFile && !config.setCartCommand) {
+    try {
+      device = { ...device, changer: await commandChangerOf(config.changerConfigFile, spec.changer, spec.device, log) };
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'the changer configuration cannot be used');
+    }
+  }
   const lock = new DeviceLockManager(config.lockFile, {
     giveUpMin: config.devUnavailGiveUpMin,
     sendMailMin: config.devUnavailSendMailMin,
@@ -237,6 +318,7 @@ export async function createSession(opts: SessionOptions): Promise<SessionBundle
     config: tapeConfig(config, device?.kind ?? 'directory', paths, config.cartridgeHandler),
     drive: device?.drive ?? missingDrive(spec?.device ?? config.backupDevice),
     changer: device?.changer,
+    changerRecords: device?.changer ? changerRecordKeeper(config, varDir, device.kind, log) : undefined,
     inventory,
     log,
     lockDevice: (intent) => lock.acquire(intent),

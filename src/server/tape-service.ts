@@ -10,14 +10,24 @@
  * The session calls one method per protocol command and maps AfErrors to status
  * bytes; nothing here knows about sockets or wire formats.
  */
-import type { TapeDrive, MediaChanger } from '../device/tape-drive.js';
+import type { Element, TapeDrive, MediaChanger } from '../device/tape-drive.js';
 import { AfError, isAfError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatLabel, labelSize, parseLabel, type Label } from './label.js';
 import { readTapeLabel } from './label-probe.js';
 import { WriteStream, type WritePosition } from './write-stream.js';
 import { ReadStream, type ReadChunk } from './read-stream.js';
-import { chooseNextCartridge, resolveInsertPosition, type MediaSnapshot, type TapeRecord } from './cartridge-choice.js';
+import {
+  cartridgeInElement,
+  chooseNextCartridge,
+  elementOfCartridge,
+  resolveInsertPosition,
+  type ChangerRecords,
+  type MediaSnapshot,
+  type TapeRecord,
+} from './cartridge-choice.js';
+import * as cartridgeLocations from '../state/cartridge-locations.js';
+import * as cartridgeNames from '../state/cartridge-names.js';
 import type { Inventory, Position } from './inventory.js';
 import { runShell } from './shell-command.js';
 import { createReadyFlag, notifyOperator, waitForReady } from './operator.js';
@@ -48,6 +58,8 @@ export interface TapeConfig {
   tapeFullCommand?: string;
   initMediaCommand?: string;
   changerDevice?: string;
+  /** The server's drive in its changer (1-based; `=n` of the device spec). */
+  changerDrive?: number;
   /** Slots of the changer (`#n` of the device spec), for the sequential search. */
   slots?: number;
   cartridgeHandler: boolean;
@@ -61,6 +73,8 @@ export interface TapeServiceDeps {
   config: TapeConfig;
   drive: TapeDrive;
   changer?: MediaChanger;
+  /** Where the changer's cartridges are recorded (cartridge_locations), kept current by the server's own loads. */
+  changerRecords?: ChangerRecordKeeper;
   inventory: Inventory;
   log: Logger;
   /** Takes the device lock (waiting as configured); called before the first device access. */
@@ -71,6 +85,17 @@ export interface TapeServiceDeps {
   commandEnv(): Record<string, string | undefined>;
   remoteUser?: () => string | undefined;
   remoteHost?: () => string | undefined;
+}
+
+/** What the server needs of the changer records (server-context.ts gives it over the var directory). */
+export interface ChangerRecordKeeper {
+  /** The changer as cartridge_locations names it (the device as written, e.g. `/dev/sg9`, `vtl:lib`). */
+  device: string;
+  read(): Promise<ChangerRecords>;
+  /** Records that `cart` is now at element `at` of the changer; null: not in the changer (the entry goes). */
+  record(cart: number, at: Element | null): Promise<void>;
+  /** Runs `fn` holding the Changer-Lockfile, as cart_ctl does around its moves. */
+  lock<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 type Mode = 'closed' | 'read' | 'write' | 'rawread' | 'rawwrite';
@@ -331,21 +356,62 @@ export class TapeService {
     if (c.initMediaCommand) await runShell(expand(c.initMediaCommand, vars), { env: this.d.commandEnv() });
   }
 
-  /** Loads through the changer: the cartridge's slot is the one with its number (or barcode ending in it). */
+  /**
+   * Loads through the MediaChanger of the backup device (no Set-Cart-Command): finds
+   * the cartridge as cart_ctl does (cartridge-choice.ts elementOfCartridge), puts a
+   * cartridge that is in the drive back (ejected first, as a library wants it), loads,
+   * and keeps cartridge_locations current. The Changer-Lockfile is held meanwhile.
+   */
   private async changerLoad(cart: number): Promise<void> {
     const changer = this.d.changer!;
-    const inv = await changer.inventory();
-    const drive = inv.find((e) => e.kind === 'drive' && e.number === 1);
-    const wanted = (bc: string | undefined) => bc !== undefined && parseInt(bc.replace(/^\D+/, ''), 10) === cart;
-    if (drive?.full && (wanted(drive.barcode) || (drive.barcode === undefined && drive.sourceSlot === cart))) return;
-    if (drive?.full) {
+    const rec = this.d.changerRecords;
+    const name = rec?.device ?? changer.name;
+    const driveNo = this.cfg.changerDrive ?? 1;
+    const run = rec ? <T>(fn: () => Promise<T>) => rec.lock(fn) : <T>(fn: () => Promise<T>) => fn();
+    await run(async () => {
+      const records = rec ? await rec.read() : { locations: cartridgeLocations.empty(), names: cartridgeNames.empty() };
+      const inv = await changer.inventory();
+      const drive = inv.find((e) => e.kind === 'drive' && e.number === driveNo);
+      if (!drive) throw new AfError('CHANGECART_FAILED', `the changer ${name} has no drive ${driveNo}`);
+      const inDrive = cartridgeInElement(drive, records, name);
+      if (drive.full && inDrive === cart) {
+        await rec?.record(cart, drive);
+        return;
+      }
+      const from = elementOfCartridge(cart, inv, records, name);
+      if (!from) throw new AfError('CHANGECART_FAILED', `cartridge ${cart} is not in the changer ${name}`);
+      if (from.kind === 'drive') throw new AfError('CHANGECART_FAILED', `cartridge ${cart} is in drive ${from.number} of ${name}, not in this server's drive ${driveNo}`);
+      if (from.kind !== 'slot') throw new AfError('CHANGECART_FAILED', `cartridge ${cart} is in load port ${from.number} of ${name}; put it into a slot (cart_ctl -m)`);
       await this.releaseDrive();
-      await changer.unload(1);
+      if (drive.full) {
+        await this.ejectForChanger();
+        await changer.unload(driveNo);
+        if (inDrive !== null && rec) {
+          const after = await changer.inventory();
+          const back =
+            after.find((e) => e.kind === 'slot' && e.full && drive.barcode !== undefined && e.barcode === drive.barcode) ??
+            (drive.sourceSlot !== undefined ? after.find((e) => e.kind === 'slot' && e.number === drive.sourceSlot && e.full) : undefined);
+          await rec.record(inDrive, back ?? null);
+        }
+      }
+      await changer.load(from.number, driveNo);
+      await rec?.record(cart, { ...drive, full: true });
+      this.d.log.info({ cartridge: cart, slot: from.number, drive: driveNo, changer: name }, 'cartridge loaded by the changer');
+    });
+  }
+
+  /** Takes the tape out of the drive before the changer pulls it (a library refuses while the drive holds it). */
+  private async ejectForChanger(): Promise<void> {
+    try {
+      await this.d.drive.open();
+      try {
+        await this.d.drive.eject();
+      } finally {
+        await this.d.drive.close();
+      }
+    } catch (e) {
+      this.d.log.warn({ err: (e as Error).message }, 'could not eject the tape before unloading it');
     }
-    const slot = inv.find((e) => e.kind === 'slot' && e.full && wanted(e.barcode)) ?? inv.find((e) => e.kind === 'slot' && e.full && e.number === cart);
-    if (!slot) throw new AfError('CHANGECART_FAILED', `cartridge ${cart} is not in the changer`);
-    await this.releaseDrive();
-    await changer.load(slot.number, 1);
   }
 
   /**

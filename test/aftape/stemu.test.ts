@@ -4,8 +4,9 @@
  * to /dev/null that AF_STEMU_DEVICE tells the emulator to answer for.
  *
  * Checks status --json (the GMT_* flags and struct mtget), weof/rewind/fsf/bsf/eod
- * positions, setblk, eject and MTLOAD, selftest, and that TapeAlert reports itself
- * unavailable (the emulator has no SG_IO). Where Debian's mt (mt-st) is installed, its
+ * positions, setblk, eject and MTLOAD, selftest, and TapeAlert end to end: LOG SENSE
+ * page 0x2E over SG_IO on the drive node, whose flags the emulator takes from
+ * AF_STEMU_TAPEALERT, decoded and graded by aftape. Where Debian's mt (mt-st) is installed, its
  * "File number=" agrees with ours after each move; without it that part is skipped,
  * except on CI, which installs mt-st and so fails if it is missing.
  */
@@ -114,7 +115,7 @@ describe('aftape on a st drive under the emulator', { concurrency: 2 }, () => {
     }
   });
 
-  test('eject and load, selftest, TapeAlert unavailable, an empty drive', async (t) => {
+  test('eject and load, selftest, an empty drive', async (t) => {
     if (!fs.existsSync(LIB)) {
       t.skip(`${LIB} is not built (npm run build:addon)`);
       return;
@@ -123,10 +124,7 @@ describe('aftape on a st drive under the emulator', { concurrency: 2 }, () => {
     try {
       const out = await ok(['-f', e.dev, 'selftest', '--yes'], e.env);
       assert.match(out, /^8 of 8 checks passed\.$/m);
-      let r = await aftape(['-f', e.dev, 'tapealert'], e.env);
-      assert.equal(r.status, 1, r.stderr);
-      assert.match(r.stderr, /^aftape: tapealert: not available for this device \(.*\)\n$/);
-      r = await aftape(['-f', e.dev, 'label'], e.env);
+      let r = await aftape(['-f', e.dev, 'label'], e.env);
       assert.equal(r.status, 61, r.stderr);
       await ok(['-f', e.dev, 'eject'], e.env);
       let s = JSON.parse(await ok(['-f', e.dev, 'status', '--json'], e.env)) as Status;
@@ -138,6 +136,35 @@ describe('aftape on a st drive under the emulator', { concurrency: 2 }, () => {
       await ok(['-f', e.dev, 'load'], e.env);
       s = JSON.parse(await ok(['-f', e.dev, 'status', '--json'], e.env)) as Status;
       assert.deepEqual([s.loaded, s.bot], [true, true]);
+    } finally {
+      e.done();
+    }
+  });
+
+  test('tapealert: the flags the drive reports in LOG SENSE page 0x2E, in words and as JSON', async (t) => {
+    if (!fs.existsSync(LIB)) {
+      t.skip(`${LIB} is not built (npm run build:addon)`);
+      return;
+    }
+    const e = emulated('st3');
+    try {
+      assert.equal(await ok(['-f', e.dev, 'tapealert'], e.env), 'No TapeAlert flag is set.\n');
+      const env = { ...e.env, AF_STEMU_TAPEALERT: '20, 3 5' };
+      assert.equal(await ok(['-f', e.dev, 'tapealert'], env), ' 3  warning   Hard error\n 5  critical  Read failure\n20  critical  Clean now\n');
+      const j = JSON.parse(await ok(['-f', e.dev, 'tapealert', '--json'], env)) as { device: string; page: number; active: { code: number; name: string; severity: string }[] };
+      assert.equal(j.device, e.dev);
+      assert.equal(j.page, 0x2e);
+      assert.deepEqual(
+        j.active.map((f) => [f.code, f.severity]),
+        [
+          [3, 'warning'],
+          [5, 'critical'],
+          [20, 'critical'],
+        ],
+      );
+      // Without a cartridge the drive still answers LOG SENSE (aftape opens it O_NONBLOCK).
+      await ok(['-f', e.dev, 'eject'], e.env);
+      assert.equal(await ok(['-f', e.dev, 'tapealert'], { ...e.env, AF_STEMU_TAPEALERT: '11' }), '11  info      Cleaning media\n');
     } finally {
       e.done();
     }

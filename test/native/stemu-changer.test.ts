@@ -9,10 +9,8 @@
  * cartridge files (AF0001L9.tape ...), five slots and one port, and its own node names
  * (symlinks to /dev/null, so openDevice sees character devices).
  *
- * Known gap: openDevice (src/device/open-device.ts) does not yet build a ScsiChanger for a
- * `changerDevice`, so the contract's "moves are seen by another process" (which goes through
- * openDevice in drive-child.ts) cannot pass. While that is so, the parent accepts that one
- * failure, and only that one, and says so; the cross-process case is covered here directly.
+ * The contract's "moves are seen by another process" reaches the changer through openDevice
+ * (a `changerDevice` that is a character device gives a ScsiChanger) in drive-child.ts.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -34,7 +32,6 @@ import { runChangerContract } from '../device/changer-contract.js';
 import { pattern, rejectsWith, repoRoot, scratchDir } from '../device/helpers.js';
 
 const LIB = path.join(repoRoot, 'native', 'build', 'Release', 'libafstemu.so');
-const CROSS_PROCESS = 'moves are seen by another process';
 
 if (!process.env.AF_STEMU_LIBRARY) {
   test('ScsiChanger under the emulated changer (child process with LD_PRELOAD)', (t) => {
@@ -54,12 +51,6 @@ if (!process.env.AF_STEMU_LIBRARY) {
     });
     if (r.status === 0) return;
     const failed = [...r.stdout.matchAll(/^\s*not ok \d+ - (.*)$/gm)].map((m) => m[1]!.trim());
-    const leaves = failed.filter((n) => !n.startsWith('MediaChanger contract:'));
-    const wired = openDevice({ device: '/dev/null', changerDevice: '/dev/null' }).changer !== undefined;
-    if (!wired && r.status === 1 && leaves.length === 1 && leaves[0] === CROSS_PROCESS) {
-      t.diagnostic(`known gap: openDevice builds no ScsiChanger for changerDevice, so the contract's "${CROSS_PROCESS}" fails`);
-      return;
-    }
     process.stderr.write(`${r.stdout}\n${r.stderr}\n`);
     assert.equal(r.status, 0, `the emulator suite failed (status ${r.status}, signal ${r.signal}; failed: ${failed.join(', ')}); output above`);
   });

@@ -223,6 +223,23 @@ if (!process.env.AF_STEMU_TAPE) {
       assert.match(s, /File number=2, block number=0/);
       assert.match(s, /EOD ONLINE/);
       assert.match(mt('tell'), /At block 2\./);
+      // bsf stops before the filemark it crossed: the end of file 1 (block unknown, as st says).
+      mt('bsf', '1');
+      assert.match(mt('status'), /File number=1, block number=-1/);
+      assert.match(mt('tell'), /At block 1\./);
+      // asf: rewind, then forward to file 1.
+      mt('asf', '1');
+      const a = mt('status');
+      assert.match(a, /File number=1, block number=0/);
+      assert.doesNotMatch(a, /BOT/);
+      assert.match(mt('tell'), /At block 1\./);
+      mt('rewind');
+      assert.match(mt('status'), /BOT/);
+      // Spacing past the end of data fails as on a real drive (EIO).
+      const past = spawnSync('mt', ['-f', dev, 'fsf', '5'], { encoding: 'utf8' });
+      assert.notEqual(past.status, 0);
+      assert.match(past.stderr, /Input\/output error/);
+      mt('eod');
       mt('setblk', '512');
       assert.match(mt('status'), /Tape block size 512 bytes/);
       // What mt did is what NativeDrive sees.
@@ -236,6 +253,46 @@ if (!process.env.AF_STEMU_TAPE) {
     } catch (e) {
       fs.rmSync(dir, { recursive: true, force: true });
       throw e;
+    }
+  });
+
+  test('emulator: SG_IO on the drive node: INQUIRY, TEST UNIT READY, LOG SENSE pages 0x00, 0x12, 0x2E', () => {
+    const { dir, dev } = fresh();
+    process.env.AF_STEMU_TAPEALERT = '1,20,64';
+    const a = native();
+    const fd = a.open(dev, 'r', true) as number;
+    try {
+      const cmd = (cdb: number[], len: number) => {
+        const data = Buffer.alloc(len);
+        const r = a.sgio(fd, Buffer.from(cdb), len > 0 ? 'in' : 'none', len > 0 ? data : null, 5000);
+        assert.ok(!isErrno(r), JSON.stringify(r));
+        return { r, data: data.subarray(0, len - r.resid) };
+      };
+      const inq = cmd([0x12, 0, 0, 0, 96, 0], 96);
+      assert.equal(inq.r.status, 0);
+      assert.equal(inq.data[0], 0x01, 'a sequential-access device');
+      assert.equal(inq.data.subarray(8, 28).toString('latin1'), 'AFSTEMU VIRTUAL TAPE');
+      assert.equal(cmd([0x00, 0, 0, 0, 0, 0], 0).r.status, 0);
+      const pages = cmd([0x4d, 0, 0x40, 0, 0, 0, 0, 0, 64, 0], 64);
+      assert.deepEqual([...pages.data], [0x00, 0, 0, 3, 0x00, 0x12, 0x2e]);
+      const p12 = cmd([0x4d, 0, 0x52, 0, 0, 0, 0, 0, 64, 0], 64);
+      assert.deepEqual([...p12.data], [0x12, 0, 0, 12, 0, 0, 0, 8, 0x80, 0, 0x10, 0, 0, 0, 0, 0x01]);
+      const p2e = cmd([0x4d, 0, 0x6e, 0, 0, 0, 0, 0x02, 0, 0], 0x200);
+      assert.equal(p2e.data.length, 4 + 64 * 5);
+      assert.deepEqual([...p2e.data.subarray(0, 4)], [0x2e, 0, 0x01, 0x40]);
+      const on = [...Array(64).keys()].filter((i) => p2e.data[4 + i * 5 + 4] === 1).map((i) => p2e.data.readUInt16BE(4 + i * 5));
+      assert.deepEqual(on, [1, 20, 64]);
+      const bad = cmd([0xa5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0);
+      assert.equal(bad.r.status, 2, 'CHECK CONDITION');
+      assert.deepEqual([bad.r.sense[2]! & 0x0f, bad.r.sense[12], bad.r.sense[13]], [5, 0x20, 0]);
+      // Without a cartridge: TEST UNIT READY says "medium not present".
+      assert.equal(a.mtop(fd, 'MTOFFL', 1), 0);
+      const tur = cmd([0x00, 0, 0, 0, 0, 0], 0);
+      assert.deepEqual([tur.r.status, tur.r.sense[2]! & 0x0f, tur.r.sense[12]], [2, 2, 0x3a]);
+    } finally {
+      delete process.env.AF_STEMU_TAPEALERT;
+      a.close(fd);
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

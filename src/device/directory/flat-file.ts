@@ -4,6 +4,11 @@
  * writes, reads are served from a multi-MiB read-ahead window. Both the directory
  * device and the cartridges of the virtual library keep their tape files this way.
  *
+ * Blocks the caller promises not to change (views of receive buffers that are never
+ * reused) can be appended by reference: they are written together, a MiB or more
+ * per pwritev(), without being copied first (small batches, so that the bytes are
+ * still in the CPU's caches from being received when the kernel copies them).
+ *
  * Neither class knows about blocks or filemarks; the drives do. The writer also
  * watches the free space of its filesystem, so that a full disk can be reported as
  * end of tape (nothing written) instead of losing blocks already accepted: near the
@@ -25,6 +30,10 @@ export const LOW_SPACE_BYTES = 4 * GATHER_BYTES;
  * would leave less is end of tape, so that closing the drive can still save its state.
  */
 export const RESERVE_BYTES = 1 << 20;
+/** Bytes appended by reference are written once this many are queued... */
+export const SHARED_BATCH_BYTES = 1 << 20;
+/** ...or this many pieces (well below the kernel's IOV_MAX of 1024). */
+const SHARED_BATCH_PIECES = 512;
 
 /**
  * Result of FlatWriter.append: 'ok' (accepted, perhaps still in memory), 'low-space'
@@ -69,6 +78,20 @@ export function writeFully(fd: number, buf: Buffer, len: number, pos: number): v
  * Reads up to len bytes at pos into buf from offset `at`; fewer only at end of file.
  * Returns the number of bytes read.
  */
+/** writevFully through the thread pool. */
+export async function writevFullyAsync(fd: number, parts: readonly Buffer[], len: number, pos: number): Promise<void> {
+  const n = await new Promise<number>((resolve, reject) =>
+    fs.writev(fd, parts as unknown as Uint8Array[], pos, (err, written) => (err ? reject(err) : resolve(written))),
+  );
+  // A short write (rare on regular files): the rest synchronously.
+  if (n < len) {
+    let i = 0;
+    let skip = n;
+    while (skip >= parts[i]!.length) skip -= parts[i++]!.length;
+    writevFully(fd, [parts[i]!.subarray(skip), ...parts.slice(i + 1)], len - n, pos + n);
+  }
+}
+
 /** writeFully through the thread pool: the event loop goes on while the disk works. */
 export async function writeFullyAsync(fd: number, buf: Buffer, len: number, pos: number): Promise<void> {
   let done = 0;
@@ -76,6 +99,24 @@ export async function writeFullyAsync(fd: number, buf: Buffer, len: number, pos:
     done += await new Promise<number>((resolve, reject) =>
       fs.write(fd, u8(buf), done, len - done, pos + done, (err, n) => (err ? reject(err) : resolve(n))),
     );
+  }
+}
+
+/** Writes all bytes of `parts` in order at position pos with as few pwritev() calls as it takes. */
+export function writevFully(fd: number, parts: readonly Buffer[], len: number, pos: number): void {
+  let done = fs.writevSync(fd, parts as unknown as Uint8Array[], pos);
+  if (done === len) return;
+  // A short write (rare on regular files): go on from where it stopped.
+  let i = 0;
+  let skip = done;
+  while (skip >= parts[i]!.length) skip -= parts[i++]!.length;
+  const rest = [parts[i]!.subarray(skip), ...parts.slice(i + 1)];
+  while (done < len) {
+    const n = fs.writevSync(fd, rest as unknown as Uint8Array[], pos + done);
+    done += n;
+    let m = n;
+    while (rest.length > 0 && m >= rest[0]!.length) m -= rest.shift()!.length;
+    if (m > 0) rest[0] = rest[0]!.subarray(m);
   }
 }
 
@@ -92,7 +133,14 @@ export function readFully(fd: number, buf: Buffer, at: number, len: number, pos:
 /** Appends to one open file at a time, gathering small appends into large writes. */
 export class FlatWriter {
   private buf: Buffer | undefined;
+  /** Bytes copied into buf and not written yet. */
   private pending = 0;
+  /** Pieces appended by reference (appendShared), not written yet; only one of pending/refs is non-empty. */
+  private refs: Buffer[] = [];
+  private refsLen = 0;
+  /** A batch being written through the thread pool (appendSharedAsync), and its failure. */
+  private inflight: Promise<void> | null = null;
+  private inflightError: unknown = null;
   private fd = -1;
   /** File offset where the next byte goes once everything pending is written. */
   private end = 0;
@@ -109,6 +157,8 @@ export class FlatWriter {
     this.fd = fd;
     this.end = at;
     this.pending = 0;
+    this.refs = [];
+    this.refsLen = 0;
     this.measure();
   }
 
@@ -118,7 +168,12 @@ export class FlatWriter {
 
   /** Offset of the end of the file as the appends so far leave it. */
   get size(): number {
-    return this.end + this.pending;
+    return this.end + this.pending + this.refsLen;
+  }
+
+  /** Bytes accepted and not written yet. */
+  private get queued(): number {
+    return this.pending + this.refsLen;
   }
 
   /**
@@ -129,8 +184,9 @@ export class FlatWriter {
    */
   async appendAsync(data: Buffer): Promise<Appended> {
     const len = data.length;
-    if (len < DIRECT_BYTES || this.free - this.pending - len < LOW_SPACE_BYTES) return this.append(data);
-    if (this.pending > 0) this.flush();
+    if (this.busy) await this.drain();
+    if (len < DIRECT_BYTES || this.free - this.queued - len < LOW_SPACE_BYTES) return this.append(data);
+    if (this.queued > 0) this.flush();
     const at = this.end;
     this.end += len;
     this.free -= len;
@@ -146,12 +202,13 @@ export class FlatWriter {
    */
   append(data: Buffer): Appended {
     const len = data.length;
-    if (this.free - this.pending - len < LOW_SPACE_BYTES) {
+    if (this.free - this.queued - len < LOW_SPACE_BYTES) {
       this.flush();
       this.measure();
       if (this.free - len < RESERVE_BYTES) return 'disk-full';
-      if (this.free - len < LOW_SPACE_BYTES) return this.appendNow(data);
+      if (this.free - len < LOW_SPACE_BYTES) return this.appendNow([data], len);
     }
+    if (this.refsLen > 0) this.flush();
     if (len >= DIRECT_BYTES) {
       if (this.pending > 0) this.flush();
       writeFully(this.fd, data, len, this.end);
@@ -172,23 +229,116 @@ export class FlatWriter {
     return 'ok';
   }
 
+  /**
+   * Appends the `len` bytes of `parts`, in order, without copying them: the writer
+   * keeps the views until it writes them, which it does once SHARED_BATCH_BYTES are
+   * queued, and at the latest at the next flush(), detach(), or append of another
+   * kind. The caller guarantees that nobody changes those bytes before then; one that
+   * reuses its buffers calls append(). Results as for append().
+   */
+  appendShared(parts: readonly Buffer[], len: number): Appended {
+    if (this.free - this.queued - len < LOW_SPACE_BYTES) {
+      this.flush();
+      this.measure();
+      if (this.free - len < RESERVE_BYTES) return 'disk-full';
+      if (this.free - len < LOW_SPACE_BYTES) return this.appendNow(parts, len);
+    }
+    if (this.pending > 0) this.flush();
+    for (const p of parts) if (p.length > 0) this.refs.push(p);
+    this.refsLen += len;
+    if (this.refsLen >= SHARED_BATCH_BYTES || this.refs.length >= SHARED_BATCH_PIECES) {
+      this.flush();
+      if (this.sinceMeasured >= GATHER_BYTES) this.measure();
+    }
+    return 'ok';
+  }
+
+  /**
+   * appendShared() that writes each full batch through the thread pool while the
+   * caller goes on (receiving the next bytes): one batch at a time is in flight, and
+   * the next full batch waits for it. Before anything else touches the file (flush,
+   * detach, another kind of append) the caller awaits drain(), which also reports a
+   * failed batch.
+   */
+  async appendSharedAsync(parts: readonly Buffer[], len: number): Promise<Appended> {
+    if (this.pending > 0 || this.free - this.queued - len < LOW_SPACE_BYTES) {
+      await this.drain();
+      return this.appendShared(parts, len);
+    }
+    for (const p of parts) if (p.length > 0) this.refs.push(p);
+    this.refsLen += len;
+    if (this.refsLen >= SHARED_BATCH_BYTES || this.refs.length >= SHARED_BATCH_PIECES) {
+      await this.drain();
+      const batch = this.refs;
+      const n = this.refsLen;
+      const at = this.end;
+      this.refs = [];
+      this.refsLen = 0;
+      this.end += n;
+      this.free -= n;
+      this.sinceMeasured += n;
+      const w = writevFullyAsync(this.fd, batch, n, at).then(
+        () => {
+          this.inflight = null;
+        },
+        (e: unknown) => {
+          this.inflight = null;
+          this.inflightError = e ?? new Error('write failed');
+        },
+      );
+      this.inflight = w;
+      if (this.sinceMeasured >= GATHER_BYTES) this.measure();
+    }
+    return 'ok';
+  }
+
+  /** Waits until no batch is being written in the background; throws if the last one failed. */
+  async drain(): Promise<void> {
+    while (this.inflight) await this.inflight;
+    const e = this.inflightError;
+    if (e !== null) {
+      // Nothing after a failed batch may reach the file: the file must stay a prefix
+      // of the appends (the drive cuts its index back to what the file holds).
+      this.inflightError = null;
+      this.refs = [];
+      this.refsLen = 0;
+      throw e;
+    }
+  }
+
+  /** True while a batch is being written in the background (drain() first). */
+  get busy(): boolean {
+    return this.inflight !== null || this.inflightError !== null;
+  }
+
   /** Unbuffered append for the last stretch of a filesystem. */
-  private appendNow(data: Buffer): Appended {
+  private appendNow(parts: readonly Buffer[], len: number): Appended {
     try {
-      writeFully(this.fd, data, data.length, this.end);
+      writevFully(this.fd, parts, len, this.end);
     } catch (e) {
       if (!isDiskFull(e)) throw e;
       // Take back whatever part of the block reached the file.
       fs.ftruncateSync(this.fd, this.end);
       return 'disk-full';
     }
-    this.end += data.length;
-    this.free -= data.length;
+    this.end += len;
+    this.free -= len;
     return 'low-space';
   }
 
   /** Writes what is gathered. A failure leaves the file with a prefix of the appends. */
   flush(): void {
+    if (this.busy) throw new AfError('INTERNAL', 'flat-file writer flushed while a background write was not collected');
+    if (this.refsLen > 0) {
+      const parts = this.refs;
+      const len = this.refsLen;
+      this.refs = [];
+      this.refsLen = 0;
+      writevFully(this.fd, parts, len, this.end);
+      this.end += len;
+      this.free -= len;
+      this.sinceMeasured += len;
+    }
     if (this.pending === 0 || this.buf === undefined) return;
     const len = this.pending;
     this.pending = 0;
@@ -198,13 +348,16 @@ export class FlatWriter {
     this.sinceMeasured += len;
   }
 
-  /** Flushes and lets go of the file (the caller closes it). */
+  /** Flushes and lets go of the file (the caller closes it, after drain() if it used appendSharedAsync). */
   detach(): void {
     try {
       this.flush();
     } finally {
+      this.inflightError = null;
       this.fd = -1;
       this.pending = 0;
+      this.refs = [];
+      this.refsLen = 0;
     }
   }
 

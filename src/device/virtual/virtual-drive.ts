@@ -11,7 +11,10 @@
  *   operation and at close, so the next server process finds the tape where it was.
  * - Writes gather in memory and reach the data file in multi-MiB writes; the index is
  *   rewritten after the data it describes (every 64 MiB, at filemarks, positioning
- *   and close), so on disk it never claims more than the data file holds.
+ *   and close), so on disk it never claims more than the data file holds. Blocks
+ *   given as views (writeBlockViews) are not copied: they go to the file in batches
+ *   of about a MiB, written by the thread pool while the next ones arrive; every
+ *   other operation first waits for the batch in flight.
  * - Capacity counts block bytes (filemarks are free). A write that would pass the
  *   capacity returns eot and writes nothing; once the used bytes pass capacity minus
  *   early warning, writes report earlyWarning. A full host filesystem is end of tape too.
@@ -27,7 +30,7 @@ import path from 'node:path';
 import { AfError } from '../../errors.js';
 import type { DriveStatus, ReadResult, TapeDrive, WriteResult } from '../tape-drive.js';
 import { FileLock } from '../directory/file-lock.js';
-import { FlatReader, FlatWriter, ReadSlot, closeQuietly, mediumError } from '../directory/flat-file.js';
+import { type Appended, FlatReader, FlatWriter, ReadSlot, closeQuietly, mediumError } from '../directory/flat-file.js';
 import { replaceFile, syncDirectory } from '../directory/replace-file.js';
 import { MAX_BLOCK_SIZE } from '../directory/directory-drive.js';
 import { type DriveLine, formatIndex, parseIndex } from './library-files.js';
@@ -39,6 +42,9 @@ const WRITTEN_EW: WriteResult = Object.freeze({ kind: 'written', earlyWarning: t
 const EOT: WriteResult = Object.freeze({ kind: 'eot' });
 const FILEMARK: ReadResult = Object.freeze({ kind: 'filemark' });
 const EOD: ReadResult = Object.freeze({ kind: 'eod' });
+
+/** Write batches of views on the event loop's thread instead of the thread pool (AF_WRITE_SYNC=1, for comparison). */
+const WRITE_IN_LOOP = process.env.AF_WRITE_SYNC === '1';
 
 /** The index is rewritten after this many bytes of new data. */
 const INDEX_EVERY = 64 << 20;
@@ -106,6 +112,7 @@ export class VirtualDrive implements TapeDrive {
   async close(): Promise<void> {
     if (!this.lock) return;
     try {
+      if (this.writer.busy) await this.settleWrites();
       if (this.cart) {
         this.guard(
           'closing',
@@ -130,6 +137,7 @@ export class VirtualDrive implements TapeDrive {
   }
 
   async status(): Promise<DriveStatus> {
+    if (this.writer.busy) await this.settleWrites();
     if (this.lock && !this.cart) this.refresh();
     if (this.lock) {
       const c = this.cart;
@@ -165,6 +173,7 @@ export class VirtualDrive implements TapeDrive {
   }
 
   async setBlockSize(bytes: number): Promise<void> {
+    if (this.writer.busy) await this.settleWrites();
     this.mustBeOpen();
     if (!Number.isInteger(bytes) || bytes < 0 || bytes > MAX_BLOCK_SIZE) {
       throw new AfError('DEVICE_IO', `block size ${bytes} is not between 0 and ${MAX_BLOCK_SIZE}`);
@@ -176,10 +185,12 @@ export class VirtualDrive implements TapeDrive {
   }
 
   async rewind(): Promise<void> {
+    if (this.writer.busy) await this.settleWrites();
     this.position('rewinding', () => ({ file: 0, block: 0 }));
   }
 
   async seekFile(n: number): Promise<void> {
+    if (this.writer.busy) await this.settleWrites();
     this.position(`positioning to file ${n}`, (img) => {
       const max = img.filemarks;
       if (!Number.isInteger(n) || n < 0 || n > max) {
@@ -190,10 +201,12 @@ export class VirtualDrive implements TapeDrive {
   }
 
   async seekEod(): Promise<void> {
+    if (this.writer.busy) await this.settleWrites();
     this.position('positioning to end of data', (img) => img.eod());
   }
 
   async readBlock(buf: Buffer): Promise<ReadResult> {
+    if (this.writer.busy) await this.settleWrites();
     const c = this.need();
     if (this.writing) return EOD; // a writer is always at the end of data
     const files = c.image.files;
@@ -249,9 +262,39 @@ export class VirtualDrive implements TapeDrive {
   }
 
   async writeBlock(data: Buffer): Promise<WriteResult> {
+    if (this.writer.busy) await this.settleWrites();
+    return this.put(data.length, () => this.writer.appendAsync(data));
+  }
+
+  /**
+   * writeBlock() for a block given as pieces (`length` bytes in all) that the caller
+   * will never change: the drive may keep them until its next flush (filemark,
+   * positioning, close, or about a MiB later) and writes many blocks with one pwritev()
+   * and no copy. The write stream uses it for views of the receive buffers.
+   */
+  async writeBlockViews(parts: readonly Buffer[], length: number): Promise<WriteResult> {
+    if (WRITE_IN_LOOP) return this.put(length, () => this.writer.appendShared(parts, length));
+    return this.put(length, () => this.writer.appendSharedAsync(parts, length));
+  }
+
+  /**
+   * Collects the batch of views being written in the background, if any: every other
+   * operation starts with this, so the data file is complete before anything else
+   * looks at it or closes it. A failed batch is this drive's write error.
+   */
+  private async settleWrites(): Promise<void> {
+    try {
+      await this.writer.drain();
+    } catch (e) {
+      const c = this.cart;
+      if (c) this.abandonWrite(c);
+      throw mediumError(e, `${this.name}: writing "${c?.dir}/data.${this.file}"`, true);
+    }
+  }
+
+  private async put(len: number, append: () => Appended | Promise<Appended>): Promise<WriteResult> {
     const c = this.need();
     if (c.writeProtected) throw new AfError('WRITE_PROTECTED', `${this.name}: cartridge ${c.barcode} is write-protected`);
-    const len = data.length;
     const bs = this.blockSize;
     if (len === 0) throw new AfError('DEVICE_IO', `${this.name}: cannot write an empty block`);
     if (bs > 0 && len % bs !== 0) {
@@ -263,7 +306,7 @@ export class VirtualDrive implements TapeDrive {
     if (img.used + len > cfg.capacity) return EOT;
     let r;
     try {
-      r = await this.writer.appendAsync(data);
+      r = await append();
     } catch (e) {
       this.abandonWrite(c);
       throw mediumError(e, `${this.name}: writing "${c.dir}/data.${this.file}"`, true);
@@ -274,11 +317,15 @@ export class VirtualDrive implements TapeDrive {
     this.block += bs > 0 ? len / bs : 1;
     this.byte += len;
     this.sinceIndex += len;
-    if (this.sinceIndex >= INDEX_EVERY) this.guard('writing', () => this.checkpoint(c), true);
+    if (this.sinceIndex >= INDEX_EVERY) {
+      if (this.writer.busy) await this.settleWrites();
+      this.guard('writing', () => this.checkpoint(c), true);
+    }
     return img.used > cfg.capacity - cfg.earlyWarning || r === 'low-space' ? WRITTEN_EW : WRITTEN;
   }
 
   async writeFilemarks(n = 1): Promise<void> {
+    if (this.writer.busy) await this.settleWrites();
     const c = this.need();
     if (!Number.isInteger(n) || n < 0) throw new AfError('DEVICE_IO', `${this.name}: cannot write ${n} filemarks`);
     if (c.writeProtected) throw new AfError('WRITE_PROTECTED', `${this.name}: cartridge ${c.barcode} is write-protected`);
@@ -312,6 +359,7 @@ export class VirtualDrive implements TapeDrive {
   }
 
   async erase(): Promise<void> {
+    if (this.writer.busy) await this.settleWrites();
     const c = this.need();
     if (c.writeProtected) throw new AfError('WRITE_PROTECTED', `${this.name}: cartridge ${c.barcode} is write-protected`);
     this.guard(
@@ -328,6 +376,7 @@ export class VirtualDrive implements TapeDrive {
   }
 
   async eject(): Promise<void> {
+    if (this.writer.busy) await this.settleWrites();
     this.mustBeOpen();
     if (!this.cart) this.refresh();
     const c = this.cart;
