@@ -34,7 +34,9 @@ import {
   procStatusKiB,
   removeScratch,
   scratchBase,
+  minorFaults,
   stopProcess,
+  threadCpu,
   waitExit,
   withTimeout,
   writeServerSetup,
@@ -61,6 +63,23 @@ export interface OursRun {
   startRssKiB: number | null;
   /** CPU seconds the session process used in total. */
   serverCpuSec: number | null;
+  /**
+   * CPU seconds from OPENFORWRITE sent to the CLOSETAPE reply (the timed part, without
+   * the fsync at GOODBYE): the session's main thread and its other threads (libuv's
+   * pool, which does the file writes), user and system; and this client process.
+   */
+  timedCpu: TimedCpu | null;
+  /** Minor page faults of the session process in the timed part. */
+  timedFaults: number | null;
+}
+
+export interface TimedCpu {
+  mainUser: number;
+  mainSys: number;
+  poolUser: number;
+  poolSys: number;
+  clientUser: number;
+  clientSys: number;
 }
 
 export interface DdRun {
@@ -124,6 +143,9 @@ export async function runOurs(blockSize: number, bytes: number): Promise<OursRun
     const frame = encodeRequest({ name: 'WRITETOTAPE', data: payload }, { commBufSize: COMM_BUF, authLength: 16 });
     const count = Math.floor(bytes / COMM_BUF);
 
+    const srvCpu0 = threadCpu(server.pid!);
+    const faults0 = minorFaults(server.pid!);
+    const cliCpu0 = process.cpuUsage();
     const t0 = now();
     statusOf(await c.call({ name: 'OPENFORWRITE' }), 'OPENFORWRITE');
     const openMs = now() - t0;
@@ -160,6 +182,21 @@ export async function runOurs(blockSize: number, bytes: number): Promise<OursRun
     statusOf(await c.call({ name: 'CLOSETAPE' }), 'CLOSETAPE');
     const closeMs = now() - t0;
     const closeTapeMs = now() - tLast;
+    const cliCpu = process.cpuUsage(cliCpu0);
+    const srvCpu1 = threadCpu(server.pid!);
+    const faults1 = minorFaults(server.pid!);
+    const timedFaults = faults0 !== null && faults1 !== null ? faults1 - faults0 : null;
+    const timedCpu: TimedCpu | null =
+      srvCpu0 && srvCpu1
+        ? {
+            mainUser: (srvCpu1.mainUser - srvCpu0.mainUser) / CLK_TCK,
+            mainSys: (srvCpu1.mainSys - srvCpu0.mainSys) / CLK_TCK,
+            poolUser: (srvCpu1.otherUser - srvCpu0.otherUser) / CLK_TCK,
+            poolSys: (srvCpu1.otherSys - srvCpu0.otherSys) / CLK_TCK,
+            clientUser: cliCpu.user / 1e6,
+            clientSys: cliCpu.system / 1e6,
+          }
+        : null;
 
     const pid = server.pid!;
     const peakRssKiB = procStatusKiB(pid, 'VmHWM');
@@ -169,7 +206,7 @@ export async function runOurs(blockSize: number, bytes: number): Promise<OursRun
     await c.close();
     await waitExit(server, 10_000);
     keepLog = false;
-    return { bytes: count * COMM_BUF, closeMs, openMs, closeTapeMs, goodbyeMs, peakRssKiB, startRssKiB, serverCpuSec: ticks >= 0 ? ticks / CLK_TCK : null };
+    return { bytes: count * COMM_BUF, closeMs, openMs, closeTapeMs, goodbyeMs, peakRssKiB, startRssKiB, serverCpuSec: ticks >= 0 ? ticks / CLK_TCK : null, timedCpu, timedFaults };
   } catch (e) {
     // The server's log says why; show its end with the error.
     if (keepLog) (e as Error).message += `\n    afserver log: ${logTail(setup.logFile)}`;
@@ -226,6 +263,12 @@ export interface DataPathResult {
   peakRssKiB: number | null;
   startRssKiB: number | null;
   serverCpuSecPerGiB: number | null;
+  /** ours/dd of each run (each run's afserver figure against the dd run right after it). */
+  runRatios: number[];
+  /** ours+fsync / dd conv=fsync of each run. */
+  runFsyncRatios: number[];
+  /** Medians of the timed-part CPU seconds per GiB of payload (see OursRun.timedCpu). */
+  timedCpuPerGiB: TimedCpu | null;
 }
 
 const mbps = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
@@ -258,10 +301,15 @@ export async function dataPath(blockSize: number, wantBytes: number, runs: numbe
     await settleDisk();
     const ds = await withTimeout('dd conv=fsync run', 120_000, () => runDd(blockSize, bytes, true));
     ddSync.push(ds);
+    const tc = o.timedCpu;
+    const cpuNote = tc
+      ? `; CPU s during it: server main ${tc.mainUser.toFixed(2)}u+${tc.mainSys.toFixed(2)}s, pool ${tc.poolUser.toFixed(2)}u+${tc.poolSys.toFixed(2)}s, client ${tc.clientUser.toFixed(2)}u+${tc.clientSys.toFixed(2)}s`
+      : '';
+    const faultNote = o.timedFaults === null ? '' : `; server page faults ${o.timedFaults}`;
     log(
       `  ${blockSize / 1024} KiB run ${i + 1}/${runs}: afserver ${mbps(o.bytes, o.closeMs).toFixed(0)} MB/s ` +
         `(CLOSETAPE ${o.closeTapeMs.toFixed(0)} ms; ${mbps(o.bytes, o.goodbyeMs).toFixed(0)} with fsync), dd ${mbps(d.bytes, d.ms).toFixed(0)} MB/s ` +
-        `(${mbps(ds.bytes, ds.ms).toFixed(0)} conv=fsync)`,
+        `(${mbps(ds.bytes, ds.ms).toFixed(0)} conv=fsync), ours/dd ${(mbps(o.bytes, o.closeMs) / mbps(d.bytes, d.ms)).toFixed(2)}${cpuNote}${faultNote}`,
     );
   }
   const rss = known(ours.map((o) => o.peakRssKiB));
@@ -278,5 +326,24 @@ export async function dataPath(blockSize: number, wantBytes: number, runs: numbe
     peakRssKiB: rss.length ? Math.max(...rss) : null,
     startRssKiB: known(ours.map((o) => o.startRssKiB)).length ? med(known(ours.map((o) => o.startRssKiB))) : null,
     serverCpuSecPerGiB: cpu.length ? med(cpu) / (bytes / 2 ** 30) : null,
+    runRatios: ours.map((o, i) => mbps(o.bytes, o.closeMs) / mbps(dd[i]!.bytes, dd[i]!.ms)),
+    runFsyncRatios: ours.map((o, i) => mbps(o.bytes, o.goodbyeMs) / mbps(ddSync[i]!.bytes, ddSync[i]!.ms)),
+    timedCpuPerGiB: perGiB(ours, bytes),
+  };
+}
+
+/** Median of each timed CPU figure over the runs, per GiB of payload. */
+function perGiB(ours: OursRun[], bytes: number): TimedCpu | null {
+  const t = ours.map((o) => o.timedCpu).filter((x): x is TimedCpu => x !== null);
+  if (t.length === 0) return null;
+  const g = bytes / 2 ** 30;
+  const m = (k: keyof TimedCpu) => med(t.map((x) => x[k])) / g;
+  return {
+    mainUser: m('mainUser'),
+    mainSys: m('mainSys'),
+    poolUser: m('poolUser'),
+    poolSys: m('poolSys'),
+    clientUser: m('clientUser'),
+    clientSys: m('clientSys'),
   };
 }

@@ -80,6 +80,25 @@ function dataTable(results: DataPathResult[]): string {
   );
 }
 
+function cpuTable(results: DataPathResult[]): string {
+  const range = (xs: number[]) => (xs.length ? `${fmt(Math.min(...xs), 2)}-${fmt(Math.max(...xs), 2)}` : 'n/a');
+  const rows = results.map((r) => {
+    const c = r.timedCpuPerGiB;
+    const us = (u?: number, k?: number) => (u === undefined || k === undefined ? 'n/a' : `${fmt(u, 2)} + ${fmt(k, 2)}`);
+    return [
+      `${r.blockSize / 1024} KiB`,
+      r.runRatios.map((x) => fmt(x, 2)).join(' '),
+      range(r.runRatios),
+      range(r.runFsyncRatios),
+      us(c?.mainUser, c?.mainSys),
+      us(c?.poolUser, c?.poolSys),
+      c ? fmt(c.mainUser + c.mainSys + c.poolUser + c.poolSys, 2) : 'n/a',
+      us(c?.clientUser, c?.clientSys),
+    ];
+  });
+  return table(['tape block', 'ours/dd per run', 'ours/dd range', '+fsync range', 'main user+sys', 'other threads', 'server total', 'client user+sys'], rows);
+}
+
 function latencyTable(c: ConnectLatencyResult): string {
   const rows = c.rows.map((r: LatencyStats) => [r.mode, r.what, fmt(r.median), fmt(r.p95), fmt(r.min), r.first === undefined ? '' : fmt(r.first), String(r.samples.length)]);
   for (const u of c.unavailable) rows.push([u.mode, u.what, 'n/a', 'n/a', 'n/a', '', `0 (${u.reason})`]);
@@ -155,6 +174,10 @@ async function main(): Promise<number> {
     out.push('(dd: if=/dev/zero, same block size, same filesystem, no sync flags. "+fsync": to the GOODBYE reply, after the');
     out.push(' drive was closed and its files fsynced, against dd conv=fsync.)');
     out.push(dataTable(data), '');
+    out.push('Per run (each afserver run against the dd runs right after it) and where the CPU went during the timed part,');
+    out.push('in CPU seconds per GiB of payload (medians): the session\'s main thread (JavaScript, socket reads, and the file');
+    out.push('writes when they are made there), its other threads (libuv\'s pool, V8 helpers), and this client process.');
+    out.push(cpuTable(data), '');
     json.dataPath = data.map((r) => ({
       blockSize: r.blockSize,
       bytes: r.bytes,
@@ -169,6 +192,9 @@ async function main(): Promise<number> {
       peakRssKiB: r.peakRssKiB,
       startRssKiB: r.startRssKiB,
       serverCpuSecPerGiB: num(r.serverCpuSecPerGiB, 3),
+      runRatios: r.runRatios.map((x) => num(x, 3)),
+      runFsyncRatios: r.runFsyncRatios.map((x) => num(x, 3)),
+      timedCpuSecPerGiB: r.timedCpuPerGiB && Object.fromEntries(Object.entries(r.timedCpuPerGiB).map(([k, v]) => [k, num(v, 3)])),
       targetMBps: TARGET_MBPS,
       targetRatio: TARGET_DD_RATIO,
       meetsTargets: r.oursMBps >= TARGET_MBPS && r.oursMBps / r.ddMBps >= TARGET_DD_RATIO,

@@ -227,6 +227,48 @@ export function cpuTimes(pid: number): { user: number; system: number } | null {
   }
 }
 
+/**
+ * CPU time of a process split by thread, in clock ticks: its main thread (the event
+ * loop, where the JavaScript runs) and all other threads together (libuv's thread
+ * pool doing file writes, V8's helpers). Null when the process is gone.
+ */
+export function threadCpu(pid: number): { mainUser: number; mainSys: number; otherUser: number; otherSys: number } | null {
+  try {
+    const out = { mainUser: 0, mainSys: 0, otherUser: 0, otherSys: 0 };
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      let stat: string;
+      try {
+        stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+      } catch {
+        continue; // the thread ended meanwhile
+      }
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const u = Number(rest[11]);
+      const k = Number(rest[12]);
+      if (Number(tid) === pid) {
+        out.mainUser += u;
+        out.mainSys += k;
+      } else {
+        out.otherUser += u;
+        out.otherSys += k;
+      }
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/** Minor page faults of a process so far (each a fresh page of memory touched), or null. */
+export function minorFaults(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  } catch {
+    return null;
+  }
+}
+
 /** User + system CPU time of a process in clock ticks, or -1 when it is gone. */
 export function cpuTicks(pid: number): number {
   const t = cpuTimes(pid);

@@ -5,8 +5,14 @@
  * reached) to the caller, which loads the next cartridge and lets the stream go on.
  *
  * Media policy (which cartridge, labels, state files) is not here: see tape-service.
+ *
+ * The client's data arrives in views of receive buffers that nobody writes again.
+ * A drive that can take a block as such pieces (writeBlockViews, the virtual drive)
+ * gets them as they are, so no byte is copied on the way to the file; any other
+ * drive gets whole blocks assembled in a pair of reused buffers (so does every drive
+ * when AF_WRITE_COPY=1 is in the environment, to compare the two paths).
  */
-import type { TapeDrive } from '../device/tape-drive.js';
+import type { TapeDrive, WriteResult } from '../device/tape-drive.js';
 import { AfError } from '../errors.js';
 
 export interface WritePosition {
@@ -37,6 +43,19 @@ export interface WriteStreamOptions {
   trailingZeroBlock: boolean;
 }
 
+/** A drive that accepts one block as pieces it may keep (they are never changed). */
+interface ViewWriter {
+  writeBlockViews(parts: readonly Buffer[], length: number): Promise<WriteResult>;
+}
+
+function viewWriter(drive: TapeDrive): ViewWriter | null {
+  const d = drive as TapeDrive & Partial<ViewWriter>;
+  return typeof d.writeBlockViews === 'function' && process.env.AF_WRITE_COPY !== '1' ? (d as ViewWriter) : null;
+}
+
+/** One block on its way to the drive: a buffer of its own, or pieces of the client's data. */
+type Block = Buffer | Buffer[];
+
 export class WriteStream {
   private block: Buffer;
   /** The other buffer of the pair (in flight, or free). */
@@ -51,6 +70,11 @@ export class WriteStream {
   bytesAccepted = 0;
   /** Cartridges this stream wrote on, in order. */
   readonly cartridges: number[] = [];
+  /** Set when the drive takes pieces: the pieces of the block being filled (fill bytes). */
+  private readonly views: ViewWriter | null;
+  private parts: Buffer[] = [];
+  /** All zeros, one block long, never written to: padding and the trailing block. */
+  private zeros: Buffer | null = null;
 
   constructor(
     private readonly drive: TapeDrive,
@@ -58,7 +82,8 @@ export class WriteStream {
     private readonly opts: WriteStreamOptions,
     private readonly hooks: WriteStreamHooks,
   ) {
-    this.block = Buffer.allocUnsafe(opts.blockSize);
+    this.views = viewWriter(drive);
+    this.block = this.views ? EMPTY : Buffer.allocUnsafe(opts.blockSize);
     this.cartridges.push(pos.cartridge);
   }
 
@@ -97,6 +122,21 @@ export class WriteStream {
     this.bytesAccepted += data.length;
     const bs = this.opts.blockSize;
     let off = 0;
+    if (this.views) {
+      while (off < data.length) {
+        const n = Math.min(bs - this.fill, data.length - off);
+        this.parts.push(n === data.length ? data : data.subarray(off, off + n));
+        this.fill += n;
+        off += n;
+        if (this.fill === bs) {
+          const full = this.parts;
+          this.parts = [];
+          this.fill = 0;
+          await this.emit(full);
+        }
+      }
+      return;
+    }
     // Whole blocks straight from the client's buffer when nothing is pending.
     while (this.fill === 0 && data.length - off >= bs) {
       await this.emit(data.subarray(off, off + bs));
@@ -129,16 +169,28 @@ export class WriteStream {
   async finish(): Promise<void> {
     if (this.failure) throw this.failure;
     await this.settle();
+    const bs = this.opts.blockSize;
     if (this.fill > 0) {
-      this.block.fill(0, this.fill);
-      const last = this.block;
+      let last: Block;
+      if (this.views) {
+        last = this.parts;
+        last.push(this.zeroBlock().subarray(0, bs - this.fill));
+        this.parts = [];
+      } else {
+        this.block.fill(0, this.fill);
+        last = this.block;
+      }
       this.fill = 0;
       await this.emit(last);
     }
     await this.settle();
-    if (this.opts.trailingZeroBlock || this.bytesInFile === 0) await this.emit(Buffer.alloc(this.opts.blockSize));
+    if (this.opts.trailingZeroBlock || this.bytesInFile === 0) await this.emit(this.views ? [this.zeroBlock()] : Buffer.alloc(bs));
     await this.settle();
     await this.drive.writeFilemarks(1);
+  }
+
+  private zeroBlock(): Buffer {
+    return (this.zeros ??= Buffer.alloc(this.opts.blockSize));
   }
 
   /** Waits for the block in flight (its end-of-tape handling included); rethrows its failure. */
@@ -149,9 +201,10 @@ export class WriteStream {
   }
 
   /** Starts writing a block once the previous one is on tape (one block in flight at a time). */
-  private async emit(block: Buffer): Promise<void> {
+  private async emit(block: Block): Promise<void> {
     await this.settle();
-    if (this.bytesInFile > 0 && (this.newFileRequested || this.bytesInFile + block.length > this.opts.maxBytesPerFile)) {
+    const len = blockLength(block);
+    if (this.bytesInFile > 0 && (this.newFileRequested || this.bytesInFile + len > this.opts.maxBytesPerFile)) {
       await this.drive.writeFilemarks(1);
       this.pos = { ...this.pos, file: this.pos.file + 1 };
       this.bytesInFile = 0;
@@ -165,12 +218,13 @@ export class WriteStream {
   }
 
   /** Writes one block, going on to the next cartridge when this one is full. */
-  private async place(block: Buffer): Promise<void> {
+  private async place(block: Block): Promise<void> {
+    const len = blockLength(block);
     for (;;) {
       const limit = this.opts.maxBytesPerTape(this.pos.cartridge);
-      let atEnd = this.pos.bytesOnTape + block.length > limit;
+      let atEnd = this.pos.bytesOnTape + len > limit;
       if (!atEnd) {
-        const r = await this.drive.writeBlock(block);
+        const r = Array.isArray(block) ? await this.views!.writeBlockViews(block, len) : await this.drive.writeBlock(block);
         if (r.kind === 'written') break;
         atEnd = true;
       }
@@ -180,7 +234,16 @@ export class WriteStream {
       this.bytesInFile = 0;
       this.cartridges.push(next.cartridge);
     }
-    this.pos.bytesOnTape += block.length;
-    this.bytesInFile += block.length;
+    this.pos.bytesOnTape += len;
+    this.bytesInFile += len;
   }
 }
+
+function blockLength(block: Block): number {
+  if (!Array.isArray(block)) return block.length;
+  let n = 0;
+  for (const p of block) n += p.length;
+  return n;
+}
+
+const EMPTY = Buffer.alloc(0);
