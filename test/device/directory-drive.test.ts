@@ -104,6 +104,8 @@ test('directory drive: writes flat files and leaves nothing else in the director
     assert.deepEqual(fs.readdirSync(area.vol(1)).sort(), ['data.0', 'data.1']);
     assert.ok(fs.readFileSync(path.join(area.vol(1), 'data.0')).equals(label));
     assert.ok(fs.readFileSync(path.join(area.vol(1), 'data.1')).equals(Buffer.concat(blocks)));
+    // Backup data is the owner's only, as afbackup's tape files were (0600).
+    for (const f of ['data.0', 'data.1']) assert.equal(fs.statSync(path.join(area.vol(1), f)).mode & 0o777, 0o600, f);
     // The lock and the saved position live beside the device, in dev.lck.
     const saved = fs.readFileSync(`${area.dev}.lck`, 'utf8');
     assert.match(saved, /^file 2$/m);

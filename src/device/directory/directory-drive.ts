@@ -277,7 +277,7 @@ export class DirectoryDrive implements TapeDrive {
         }
         if (n === 0) return;
         for (let i = 1; i < n; i++) {
-          fs.closeSync(fs.openSync(this.dataPath(m, this.file + i), 'w', 0o644));
+          fs.closeSync(fs.openSync(this.dataPath(m, this.file + i), 'w', 0o600));
           this.unsynced.add(this.file + i);
         }
         this.file += n;
@@ -444,7 +444,7 @@ export class DirectoryDrive implements TapeDrive {
         throw e;
       }
     } else {
-      fd = fs.openSync(this.dataPath(m, k), 'w', 0o644);
+      fd = fs.openSync(this.dataPath(m, k), 'w', 0o600);
     }
     if (keep) this.unsynced.add(k);
     this.removeFrom(m, k + 1);

@@ -507,7 +507,7 @@ export class VirtualDrive implements TapeDrive {
 
   /** Creates data.<k> if missing (an empty tape file still has its data file). */
   private touch(c: Loaded, k: number): void {
-    fs.closeSync(fs.openSync(path.join(c.dir, `data.${k}`), 'a', 0o644));
+    fs.closeSync(fs.openSync(path.join(c.dir, `data.${k}`), 'a', 0o600));
   }
 
   /**
@@ -527,7 +527,7 @@ export class VirtualDrive implements TapeDrive {
       // ext4 flushes a file truncated to zero when it is closed (its protection for
       // rewrite-in-place), which would make every close wait for the disk.
       if (this.byte === 0) unlinkIfThere(p);
-      fd = fs.openSync(p, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o644);
+      fd = fs.openSync(p, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o600);
       try {
         if (this.byte > 0 && fs.fstatSync(fd).size !== this.byte) fs.ftruncateSync(fd, this.byte);
       } catch (e) {
