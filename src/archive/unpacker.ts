@@ -38,6 +38,12 @@ export type UnpackEvent =
 export interface UnpackOptions {
   /** afclient -g: no errors for garbage before the first valid record. */
   readonly skipLeadingGarbage?: boolean;
+  /**
+   * Called once per record, with its stream offset, when the unpacker starts on
+   * its header (before it knows whether the header is complete). afclient uses
+   * it to ask for the tape position at the same moments the original does.
+   */
+  readonly onRecordStart?: (offset: number) => void;
 }
 
 /** Longest name, link target or command a plausible record has. */
@@ -267,6 +273,7 @@ export class Unpacker {
   private crc = 0;
   private ended = false;
   private crcOk: boolean | undefined;
+  private lastRecordStart = -1;
 
   constructor(private readonly opts: UnpackOptions = {}) {}
 
@@ -317,6 +324,11 @@ export class Unpacker {
     for (;;) {
       if (this.mode === 'done') return;
       if (this.mode === 'header') {
+        const at = this.base + this.pos;
+        if (at !== this.lastRecordStart && (this.pos < this.buf.length || this.seenGood)) {
+          this.lastRecordStart = at;
+          this.opts.onRecordStart?.(at);
+        }
         if (this.pos >= this.buf.length) return;
         const h = parseHeader(this.buf, this.pos);
         if (h === MORE) return;

@@ -109,8 +109,20 @@ export function openForSaving(path: Buffer): Promise<fs.promises.FileHandle> {
   return fs.promises.open(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
 }
 
-/** A regular file's bytes in pieces, read as the packer asks for them; closes the file at the end. */
-export async function* fileContents(fh: fs.promises.FileHandle, chunk = 65536): AsyncGenerator<Buffer> {
+/**
+ * A regular file's bytes in pieces, read as the packer asks for them; closes the
+ * file at the end. With `keepAtime` the access time the file had before is put
+ * back afterwards (afclient does this unless -K), when we are allowed to.
+ */
+export async function* fileContents(fh: fs.promises.FileHandle, chunk = 65536, keepAtime = false): AsyncGenerator<Buffer> {
+  let before: fs.Stats | null = null;
+  if (keepAtime) {
+    try {
+      before = await fh.stat();
+    } catch {
+      before = null;
+    }
+  }
   try {
     for (;;) {
       const buf = Buffer.allocUnsafe(chunk);
@@ -119,6 +131,16 @@ export async function* fileContents(fh: fs.promises.FileHandle, chunk = 65536): 
       yield buf.subarray(0, bytesRead);
     }
   } finally {
+    if (before) {
+      try {
+        // Only when reading moved it (most mounts use relatime or noatime): utimes
+        // also touches the change time, which is best left alone.
+        const after = await fh.stat();
+        if (after.atimeMs !== before.atimeMs && after.mtimeMs === before.mtimeMs) await fh.utimes(before.atime, before.mtime);
+      } catch {
+        /* not ours to change: the access time stays as reading left it */
+      }
+    }
     await fh.close();
   }
 }

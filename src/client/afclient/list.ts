@@ -10,7 +10,7 @@ import { listingLine } from '../../archive/listing.js';
 import { escapeName } from '../escape.js';
 import type { AfclientOptions } from './options.js';
 import type { Output } from './session.js';
-import { openSource } from './source.js';
+import { applyBackspaces, namePrefix, openSource } from './source.js';
 import { Selection } from './select.js';
 
 export async function runList(o: AfclientOptions, io: Output, stdin: Readable): Promise<number> {
@@ -18,7 +18,8 @@ export async function runList(o: AfclientOptions, io: Output, stdin: Readable): 
   const source = await openSource(o, stdin);
   let problems = 0;
   try {
-    for await (const ev of unpack(source.chunks())) {
+    const opts = { skipLeadingGarbage: o.skipGarbage, onRecordStart: (off: number) => source.recordStart(off) };
+    for await (const ev of unpack(source.chunks(), opts)) {
       if (ev.type === 'end') break;
       if (ev.type === 'error') {
         io.err(ev.error.message);
@@ -26,15 +27,19 @@ export async function runList(o: AfclientOptions, io: Output, stdin: Readable): 
         continue;
       }
       if (ev.type !== 'entry') continue;
+      await source.settle();
       const e = ev.entry;
       if (e.kind === 'end' || e.kind === 'posixAcl') continue;
       if (e.kind === 'information') {
-        if (o.verbose) io.out(listingLine(e));
+        if (o.verbose) {
+          const prefix = Buffer.from(namePrefix(o, source, null, null), 'latin1');
+          io.out(prefix.length > 0 ? Buffer.concat([prefix, applyBackspaces(e.text)]) : listingLine(e));
+        }
         continue;
       }
       const name = e.kind === 'command' ? e.command : e.name;
       if (!sel.matches(name)) continue;
-      const prefix = o.positions && source.position !== null ? Buffer.from(`${source.position}: `) : Buffer.alloc(0);
+      const prefix = Buffer.from(namePrefix(o, source, 'uid' in e ? e.uid : null, 'mtime' in e ? e.mtime : null), 'latin1');
       io.out(Buffer.concat([prefix, o.verbose ? listingLine(e) : Buffer.concat([name, Buffer.from('\n')])]));
     }
   } catch (e) {

@@ -8,9 +8,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AfError } from '../../errors.js';
-import { Connection } from '../connection.js';
-import { portNumber, type AfclientOptions } from './options.js';
-import { check, goodbye, readKey, type Output } from './session.js';
+import type { AfclientOptions } from './options.js';
+import { check, goodbye, type Output } from './session.js';
+import { connectTo, readKey, resolveAddress } from './address.js';
 
 export interface CurrentMessage {
   mtime: number;
@@ -31,7 +31,7 @@ export function parseCurrentMessage(reply: Buffer): CurrentMessage {
 }
 
 export async function runMessagePoll(o: AfclientOptions, io: Output): Promise<number> {
-  const conn = await Connection.connect({ host: o.host, port: portNumber(o.port), key: readKey(o.keyFile), scheme: 'auto' });
+  const conn = await connectTo(resolveAddress(o.host, o.port), readKey(o.keyFile));
   try {
     const b = check(await conn.call({ name: 'QUERYTAPEBLOCKSIZE' }), 'querying the block size');
     const blockSize = b.kind === 'u32' ? b.value : 1024;

@@ -1,35 +1,27 @@
 /**
- * The part every server-talking afclient mode shares: connect, authenticate,
- * then the standard opening (`b` block size, `l` comm buffer of
- * min(blocksize, 65536), `!` client id), and the closing `X`. Also the output
- * sink the modes write their stdout bytes to, and the pipelined sender used by
- * create mode.
+ * The part every server-talking afclient mode shares: connect (address.ts),
+ * authenticate, then the standard opening (`b` block size, `l` comm buffer of
+ * min(blocksize, 65536), `s` when -S names another cartridge set, the mode's
+ * own positioning such as `c`/`f`, then `!` client id), and the closing `X`.
+ * Also the output sink the modes write their stdout bytes to, and the
+ * pipelined sender used by create mode.
  */
-import fs from 'node:fs';
 import { AfError } from '../../errors.js';
-import { Connection } from '../connection.js';
-import { keyMaterialFromFile } from '../../protocol/auth.js';
+import type { Connection } from '../connection.js';
 import type { Request } from '../../protocol/request.js';
 import type { Reply } from '../../protocol/reply-decoder.js';
 import type { CommandName } from '../../protocol/commands.js';
-import { portNumber, type AfclientOptions } from './options.js';
+import type { AfclientOptions } from './options.js';
+import { connectTo, readKey, resolveAddress, type ServerAddress } from './address.js';
+
+export { readKey } from './address.js';
 
 /** Where a mode writes its regular output and its diagnostics. */
 export interface Output {
   out(bytes: Buffer | string): void;
   err(line: string): void;
-}
-
-export function readKey(file: string | undefined): Buffer | null {
-  if (file === undefined) return null;
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new AfError('KEYFILE', `${file}: ${(e as Error).message}`);
-  }
-  // The DES material (up to 99 bytes) also starts with the 5 bytes simple mode uses.
-  return keyMaterialFromFile('des', bytes);
+  /** A transient progress line (stderr on a terminal); absent = no progress shown. */
+  progress?(line: string | null): void;
 }
 
 function statusOf(r: Reply): number {
@@ -45,17 +37,33 @@ export function check(r: Reply, what: string): Reply {
 export interface Session {
   conn: Connection;
   blockSize: number;
+  address: ServerAddress;
 }
 
-/** Connects and runs the standard opening up to (and including) `!` unless told otherwise. */
+/** Connects and runs the standard opening up to (and including) `!`. */
 export async function openSession(o: AfclientOptions, before?: (c: Connection) => Promise<void>): Promise<Session> {
-  const conn = await Connection.connect({ host: o.host, port: portNumber(o.port), key: readKey(o.keyFile), scheme: 'auto' });
-  const b = check(await conn.call({ name: 'QUERYTAPEBLOCKSIZE' }), 'querying the block size');
-  const blockSize = b.kind === 'u32' ? b.value : 1024;
-  check(await conn.call({ name: 'SETCOMMBUFSIZ', size: Math.max(1, Math.min(blockSize, 65536)) }), 'setting the buffer size');
-  if (before) await before(conn);
-  check(await conn.call({ name: 'CLIENTIDENT', id: Buffer.from(o.clientId) }), 'sending the client id');
-  return { conn, blockSize };
+  const address = resolveAddress(o.host, o.port);
+  const conn = await connectTo(address, readKey(o.keyFile));
+  try {
+    const b = check(await conn.call({ name: 'QUERYTAPEBLOCKSIZE' }), 'querying the block size');
+    const blockSize = b.kind === 'u32' ? b.value : 1024;
+    check(await conn.call({ name: 'SETCOMMBUFSIZ', size: Math.max(1, Math.min(blockSize, 65536)) }), 'setting the buffer size');
+    if (o.cartSet !== 1) check(await conn.call({ name: 'SETCARTSET', cartSet: o.cartSet }), `selecting cartridge set ${o.cartSet}`);
+    if (before) await before(conn);
+    check(await conn.call({ name: 'CLIENTIDENT', id: Buffer.from(o.clientId) }), 'sending the client id');
+    return { conn, blockSize, address };
+  } catch (e) {
+    await conn.close();
+    throw e;
+  }
+}
+
+/** `c` (-C) and `f` (-F) before reading. */
+export function positionFromOptions(o: AfclientOptions): (c: Connection) => Promise<void> {
+  return async (c) => {
+    if (o.cartridge !== undefined) check(await c.call({ name: 'SETCARTRIDGE', cartridge: o.cartridge }), `setting cartridge ${o.cartridge}`);
+    if (o.file !== undefined) check(await c.call({ name: 'SETFILE', file: o.file }), `setting file ${o.file}`);
+  };
 }
 
 export async function goodbye(conn: Connection): Promise<void> {

@@ -21,6 +21,10 @@ import type { Output } from './session.js';
 import { openSource } from './source.js';
 import { Selection } from './select.js';
 import { readNames } from './names.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { externalUnprocess } from '../../archive/records.js';
+import { commandWords } from './extract-sinks.js';
 
 /** Exit status of -d when at least one entry differs from the file system. */
 export const DIFFERENCES_FOUND = 1;
@@ -81,12 +85,13 @@ export async function runVerify(o: AfclientOptions, io: Output, stdin: Readable)
   const source = await openSource(o, stdin);
   let differences = 0;
   let problems = 0;
-  let content: { check: ContentCheck; name: Buffer } | null = null;
+  let content: { check: ContentCheck; name: Buffer; proc?: { child: ChildProcess; closed: Promise<number> } } | null = null;
   const differ = (name: Buffer, what: string): void => {
     io.out(`${shownName(name)}: ${what}\n`);
     differences++;
   };
   const dropContent = (): void => {
+    if (content?.proc) content.proc.child.kill('SIGTERM');
     if (content) {
       try {
         fs.closeSync(content.check.fd);
@@ -97,7 +102,7 @@ export async function runVerify(o: AfclientOptions, io: Output, stdin: Readable)
     }
   };
   try {
-    for await (const ev of unpack(source.chunks())) {
+    for await (const ev of unpack(source.chunks(), { skipLeadingGarbage: o.skipGarbage })) {
       if (ev.type === 'end') break;
       if (ev.type === 'error') {
         io.err(ev.error.message);
@@ -106,13 +111,26 @@ export async function runVerify(o: AfclientOptions, io: Output, stdin: Readable)
         continue;
       }
       if (ev.type === 'data') {
-        content?.check.feed(ev.data);
+        if (content?.proc) {
+          const stdin = content.proc.child.stdin!;
+          if (!stdin.destroyed && !stdin.write(ev.data)) await Promise.race([once(stdin, 'drain'), content.proc.closed]);
+        } else content?.check.feed(ev.data);
         continue;
       }
       if (ev.type === 'entryEnd') {
         if (content) {
           const c = content;
           content = null;
+          if (c.proc) {
+            c.proc.child.stdin!.end();
+            const code = await c.proc.closed;
+            if (code !== 0) {
+              io.err(`${shownName(c.name)}: contents not verified: the unprocess command exited with status ${code}`);
+              problems++;
+              c.check.finish();
+              continue;
+            }
+          }
           if (!c.check.finish()) differ(c.name, 'contents differ');
         }
         continue;
@@ -125,6 +143,8 @@ export async function runVerify(o: AfclientOptions, io: Output, stdin: Readable)
         continue;
       }
       if (!sel.matches(e.name)) continue;
+      // Entries saved "not to be verified" (`//./..` names, such as full_backup's start position file).
+      if (e.noVerify) continue;
       let where: Buffer;
       try {
         where = mapper.place(e.name).path;
@@ -169,14 +189,26 @@ export async function runVerify(o: AfclientOptions, io: Output, stdin: Readable)
       } else if ((e.kind === 'blockdevice' || e.kind === 'chardevice') && st.rdev !== e.rdev) {
         differ(e.name, 'device number differs');
       } else if (e.kind === 'file') {
-        if (e.unprocess.length > 0 && !(e.unprocess.length === 1 && e.unprocess[0] === 0x2e)) {
-          io.err(`${shownName(e.name)}: contents not verified: the uncompress command "${e.unprocess.toString('latin1')}" is not supported`);
-          continue;
-        }
+        let check: ContentCheck;
         try {
-          content = { check: new ContentCheck(fs.openSync(where, 'r')), name: e.name };
+          check = new ContentCheck(fs.openSync(where, 'r'));
         } catch (err) {
           differ(e.name, `cannot be read: ${(err as Error).message}`);
+          continue;
+        }
+        const after = externalUnprocess(e.unprocess);
+        if (after.length === 0) content = { check, name: e.name };
+        else {
+          // The archived bytes go through the unprocess command; its output is compared.
+          const argv = commandWords(after);
+          const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'] });
+          child.stdin!.on('error', () => undefined);
+          child.stdout!.on('data', (b: Buffer) => check.feed(b));
+          const closed = new Promise<number>((resolve) => {
+            child.once('error', () => resolve(127));
+            child.once('close', (code) => resolve(code ?? 1));
+          });
+          content = { check, name: e.name, proc: { child, closed } };
         }
       }
     }
