@@ -36,6 +36,7 @@ import { openDevice, type OpenedDevice } from '../device/open-device.js';
 import { DirectoryDrive } from '../device/directory/directory-drive.js';
 import type { TapeDrive } from '../device/tape-drive.js';
 import { tryFlock } from '../native.js';
+import { adoptRawArgs } from '../client/arg-bytes.js';
 
 // ------------------------------------------------------------------ failures and exit
 
@@ -75,7 +76,7 @@ export function runCli(prog: string, main: (argv: string[]) => Promise<number | 
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   });
-  main(process.argv.slice(2)).then(
+  main(commandWords()).then(
     (status) => {
       process.exitCode = status ?? 0;
     },
@@ -87,6 +88,32 @@ export function runCli(prog: string, main: (argv: string[]) => Promise<number | 
 }
 
 // ------------------------------------------------------------------ command line
+
+/**
+ * The program's arguments with their bytes kept: words that are not valid UTF-8
+ * (a Latin-1 file name) are read raw from /proc/self/cmdline and registered with
+ * argBytes() (src/client/arg-bytes.ts). Elsewhere Node's decoded words are used.
+ */
+export function commandWords(): string[] {
+  const decoded = process.argv.slice(2);
+  let raw: Buffer[];
+  try {
+    const all = fs.readFileSync('/proc/self/cmdline');
+    const words: Buffer[] = [];
+    let start = 0;
+    for (let i = 0; i < all.length; i++) {
+      if (all[i] === 0) {
+        words.push(all.subarray(start, i));
+        start = i + 1;
+      }
+    }
+    if (start < all.length) words.push(all.subarray(start));
+    raw = words.slice(words.length - decoded.length);
+  } catch {
+    return decoded;
+  }
+  return adoptRawArgs(raw, decoded);
+}
 
 type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 

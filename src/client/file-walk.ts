@@ -52,7 +52,7 @@ export class FileWalker {
     if (st.isDirectory() && this.opts.recursive) {
       let children: Buffer[];
       try {
-        children = fs.readdirSync(name, { encoding: 'buffer' });
+        children = directoryOrder(name);
       } catch (e) {
         yield { kind: 'error', path: name, message: (e as Error).message };
         children = [];
@@ -143,4 +143,20 @@ export async function* fileContents(fh: fs.promises.FileHandle, chunk = 65536, k
     }
     await fh.close();
   }
+}
+
+/**
+ * A directory's names in the order the file system hands them out (readdir order),
+ * as afbackup packed them. fs.readdirSync sorts (libuv's scandir does), so the
+ * directory is read entry by entry instead.
+ */
+export function directoryOrder(dir: Buffer): Buffer[] {
+  const d = fs.opendirSync(dir as unknown as string, { encoding: 'buffer' as BufferEncoding });
+  const names: Buffer[] = [];
+  try {
+    for (let e = d.readSync(); e !== null; e = d.readSync()) names.push(e.name as unknown as Buffer);
+  } finally {
+    d.closeSync();
+  }
+  return names;
 }

@@ -19,6 +19,7 @@
  * <escaped name>` with -n/-O/-U (the prefix parts as -l -n -O -U ask), else
  * just the name. With -H- the first stdin line is the header text (C-escaped).
  */
+import { argBytes } from '../arg-bytes.js';
 import fs from 'node:fs';
 import { once } from 'node:events';
 import type { Writable, Readable } from 'node:stream';
@@ -337,7 +338,7 @@ export async function runCreate(o: AfclientOptions, io: Output, std: StdStreams)
         if (o.header === '-') {
           const first = await stdinLines.next();
           text = first.done ? Buffer.alloc(0) : first.value;
-        } else text = Buffer.from(o.header, 'latin1');
+        } else text = argBytes(o.header);
         await sink.write(informationRecord(unescapeName(text)));
       }
       const names = await nameSource(o, stdinLines);
@@ -372,7 +373,7 @@ async function finishReport(o: AfclientOptions, stats: Stats, host: string, port
 
 /** Names from the command line, a -T file, or stdin (C-escaped, one per line). */
 async function nameSource(o: AfclientOptions, stdinLines: AsyncGenerator<Buffer>): Promise<AsyncIterable<Buffer>> {
-  if (o.names.length > 0) return toAsync(o.names.map((n) => Buffer.from(n)));
+  if (o.names.length > 0) return toAsync(o.names.map(argBytes));
   if (o.namesFile !== undefined) return toAsync(await readNamesFile(o.namesFile));
   return (async function* () {
     for await (const l of stdinLines) if (l.length > 0) yield unescapeName(l);

@@ -5,6 +5,7 @@
  * stderr and the run goes on; the exit status is then 14. Names asked for but not
  * in the archive give status 5. With `-` the raw stream goes to stdout instead.
  */
+import { argBytes } from '../arg-bytes.js';
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
@@ -73,7 +74,7 @@ export async function runExtract(o: AfclientOptions, io: Output, stdin: Readable
   if (o.raw) return runRaw(o, stdin, stdout);
   let names: Buffer[] | null = null;
   if (!o.all) {
-    names = o.names.length > 0 ? o.names.map((n) => Buffer.from(n)) : o.namesFile !== undefined ? await readNamesFile(o.namesFile) : await readNames(stdin);
+    names = o.names.length > 0 ? o.names.map(argBytes) : o.namesFile !== undefined ? await readNamesFile(o.namesFile) : await readNames(stdin);
     if (names.length === 0) throw new AfError('USAGE', 'nothing to extract: give names, or -a for everything');
   }
   const sel = new Selection(names);

@@ -4,6 +4,7 @@
  * `cart.file: ` (-n). Damaged places are reported on stderr and skipped; the run
  * then ends with status 14.
  */
+import { argBytes } from '../arg-bytes.js';
 import type { Readable } from 'node:stream';
 import { unpack } from '../../archive/unpacker.js';
 import { listingLine } from '../../archive/listing.js';
@@ -14,7 +15,7 @@ import { applyBackspaces, namePrefix, openSource } from './source.js';
 import { Selection } from './select.js';
 
 export async function runList(o: AfclientOptions, io: Output, stdin: Readable): Promise<number> {
-  const sel = new Selection(o.names.length > 0 ? o.names.map((n) => Buffer.from(n)) : null);
+  const sel = new Selection(o.names.length > 0 ? o.names.map(argBytes) : null);
   const source = await openSource(o, stdin);
   let problems = 0;
   try {

@@ -13,6 +13,7 @@
  * `Number of cartridges: <n>`, `Current cartridge set: <n>`. With --json (query
  * modes only) one JSON object with the same facts is printed instead.
  */
+import { argBytes } from '../arg-bytes.js';
 import { AfError } from '../../errors.js';
 import {
   STREAMER_BUSY,
@@ -179,7 +180,7 @@ export async function runQuery(o: AfclientOptions, io: Output): Promise<number> 
   try {
     const r = await runPreamble(conn, o, io, { create: false, dataMode: false, quiet: o.json });
     if (o.mode === 'message') {
-      const text = Buffer.from(o.message ?? '');
+      const text = argBytes(o.message ?? '');
       check(await conn.call({ name: 'MESSAGETEXT', text: text.subarray(0, 996) }), 'sending the message');
       r.facts.messageSent = true;
     }

@@ -7,6 +7,7 @@
  * A refusal by the server (for example '=' for a program outside the
  * Program-Directory) becomes the AfError of that status byte.
  */
+import { argBytes } from '../arg-bytes.js';
 import { AfError } from '../../errors.js';
 import type { AfclientOptions } from './options.js';
 import { goodbye, openSession, type Output } from './session.js';
@@ -31,7 +32,7 @@ export function prefixLines(output: Buffer, prefix: string): Buffer {
 }
 
 export async function runRemoteStart(o: AfclientOptions, io: Output): Promise<number> {
-  const command = Buffer.from(o.program ?? '');
+  const command = argBytes(o.program ?? '');
   if (command.toString().trim().length === 0) throw new AfError('USAGE', '-X needs the program to start');
   if (command.length > MAX_COMMAND_BYTES) {
     throw new AfError('USAGE', `-X: the command is ${command.length} bytes, at most ${MAX_COMMAND_BYTES} are allowed`);

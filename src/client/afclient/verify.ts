@@ -10,6 +10,7 @@
  * agree, 1 when something differs, 14 when the stream is damaged, 5 when a name
  * asked for is not in the archive.
  */
+import { argBytes } from '../arg-bytes.js';
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { unpack } from '../../archive/unpacker.js';
@@ -75,7 +76,7 @@ class ContentCheck {
 
 export async function runVerify(o: AfclientOptions, io: Output, stdin: Readable): Promise<number> {
   let names: Buffer[] | null = null;
-  if (o.names.length > 0) names = o.names.map((n) => Buffer.from(n));
+  if (o.names.length > 0) names = o.names.map(argBytes);
   else if (!o.all && o.archiveFile !== '-') {
     const read = await readNames(stdin);
     if (read.length > 0) names = read;
