@@ -704,6 +704,8 @@ export class TapeService {
       }
       this.selectedCart = end.cartridge;
       this.selectedFile = end.file + 1;
+      // The next raw write goes on behind the file just closed, not over it.
+      if (mode === 'rawwrite') this.rawPhysFile = end.file + 1;
     } else if (mode === 'read' || mode === 'rawread') {
       const r = this.reader!;
       this.reader = null;
