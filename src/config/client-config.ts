@@ -421,11 +421,23 @@ export function clientConfigCandidates(paths: ClientInstallPaths): string[] {
   ];
 }
 
-/** Reads and parses a client configuration file. A file that cannot be read is CONFIG_ERROR. */
+/**
+ * Reads and parses a client configuration file. Every problem is CONFIG_SYNTAX (a
+ * client-side error, exit status 32) naming the file, and the line and key where
+ * there is one; the shared reader's CONFIG_ERROR ("Server configuration error")
+ * is not for client programs.
+ */
 export async function loadClientConfig(
   path: string,
   opts: { paths: ClientInstallPaths; hostname: string },
 ): Promise<ParsedClientConfig> {
-  const text = await readConfigText(path);
+  let text: string;
+  try {
+    text = await readConfigText(path);
+  } catch (e) {
+    const cause = (e as { cause?: unknown }).cause;
+    const reason = (cause as NodeJS.ErrnoException | undefined)?.code === 'EISDIR' ? 'it is a directory' : cause instanceof Error ? cause.message : String(e);
+    throw new AfError('CONFIG_SYNTAX', `"${path}" cannot be read: ${reason}`, { cause: e });
+  }
   return parseClientConfig(text, { path, paths: opts.paths, hostname: opts.hostname });
 }

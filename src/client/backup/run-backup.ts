@@ -9,7 +9,9 @@
  * oldmark for a full backup, newmark for an incremental); server poll and
  * server_ids; erased cartridges; afclient started, its start position read,
  * start_positions written and copied; the INFORMATION header, the copy and the
- * selected names fed; afclient's index lines appended to the index. On success:
+ * selected names fed; afclient's index lines appended to the index, and for an
+ * incremental the `#- <name>` lines of names gone since they were saved
+ * (deletions.ts; the walk reports every name it meets). On success:
  * StartupInfoProgram, index_ages, num/part, old indexes pruned, marks rotated,
  * level_timestamps, save_entries, needed_tapes and the PreciousTapes message.
  * ExitProgram runs last in every case.
@@ -38,6 +40,7 @@ import * as serverIds from '../files/server-ids.js';
 import * as startPositions from '../files/start-positions.js';
 import { FULL_LEVEL } from '../files/level-timestamps.js';
 import { parseIndexLine } from '../files/index-file.js';
+import { deletionLine, findDeleted, indexedNames } from './deletions.js';
 import { withClientLock } from './client-lock.js';
 import { ClientVarDir } from './var-dir.js';
 import { computeCmpTime, entryCmpTime } from './cmp-time.js';
@@ -94,6 +97,8 @@ export interface BackupSummary {
   cartridges: string | null;
   /** Tape files (`cart.file`) the run's entries are in. */
   tapeFiles: string[];
+  /** Names recorded as deleted (`#- ` lines) by an incremental run. */
+  deleted: number;
   indexFile: string | null;
   erasedCartridges: { serverId: string; cartridges: string }[];
   warnings: number;
@@ -205,6 +210,7 @@ async function backupLocked(requested: BackupMode, opts: BackupOptions, config: 
     saved: 0,
     cartridges: null,
     tapeFiles: [],
+    deleted: 0,
     indexFile: null,
     erasedCartridges: [],
     warnings: 0,
@@ -432,6 +438,10 @@ async function backupLocked(requested: BackupMode, opts: BackupOptions, config: 
         }
         roots.push({ pattern: Buffer.from(w.entry.path, 'latin1'), oneFilesystem: w.entry.oneFilesystem, cmpTime: cmp });
       }
+      // Deletion tracking (an incremental only): what the walk finds, against what the index holds.
+      const seen = new Set<string>();
+      const walkedRoots: Buffer[] = entries.walk.filter((w) => !w.entry.glob).map((w) => Buffer.from(w.entry.path, 'latin1'));
+      const previousIndex = mode === 'incremental' && existing ? existing.data : undefined;
       const selOpts: SelectionOptions = {
         filesToSkip: config.filesToSkip.map((p) => Buffer.from(p, 'latin1')),
         dirsToSkip: config.dirsToSkip.map((p) => Buffer.from(p, 'latin1')),
@@ -440,6 +450,15 @@ async function backupLocked(requested: BackupMode, opts: BackupOptions, config: 
         useCTime: config.useCTime,
         fsTypeOf: config.filesystemTypes.length > 0 ? mountTypeLookup() : undefined,
       };
+      const walkOpts: SelectionOptions = previousIndex
+        ? {
+            ...selOpts,
+            onVisit: (name, isRoot) => {
+              seen.add(name.toString('latin1'));
+              if (isRoot) walkedRoots.push(name);
+            },
+          }
+        : selOpts;
       let progress: ProgressReporter | undefined;
       if (config.reportProgress) {
         let total = 0;
@@ -447,8 +466,12 @@ async function backupLocked(requested: BackupMode, opts: BackupOptions, config: 
         progress = new ProgressReporter(vars.progress, total > 0 ? total : 1);
         progress.start();
       }
-      for (const item of selectEntries(roots, selOpts)) {
-        if (deps.signal?.aborted) break;
+      let walkComplete = true;
+      for (const item of selectEntries(roots, walkOpts)) {
+        if (deps.signal?.aborted) {
+          walkComplete = false;
+          break;
+        }
         if (item.kind === 'noMatch') {
           log(`Warning: Entry "${item.pattern.toString('latin1')}" did not resolve any filename.`);
           continue;
@@ -485,6 +508,25 @@ async function backupLocked(requested: BackupMode, opts: BackupOptions, config: 
         throw new AfError('SUBPROCESS_FAILED', `afclient exited with status ${status}${lastStderr ? ` (${lastStderr})` : ''}`);
       }
       clientStatus = status;
+      if (previousIndex && walkComplete) {
+        const gone = findDeleted({
+          indexed: indexedNames(previousIndex),
+          seen,
+          roots: walkedRoots,
+          exists: (name) => {
+            try {
+              fs.lstatSync(name);
+              return true;
+            } catch (e) {
+              const code = (e as NodeJS.ErrnoException).code;
+              return code !== 'ENOENT' && code !== 'ENOTDIR';
+            }
+          },
+        });
+        for (const name of gone) await writer.write(deletionLine(name));
+        summary.deleted = gone.length;
+        if (gone.length > 0) log(`Info: ${gone.length} name${gone.length === 1 ? '' : 's'} deleted since the previous backup recorded in the index.`);
+      }
       summary.indexFile = await writer.commit();
       indexFileForExit = summary.indexFile;
       committed = true;

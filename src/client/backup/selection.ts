@@ -15,6 +15,7 @@
  *   out, directories included. FilesystemTypes: `t`/`+t` save only entries on these
  *   types, `-t` do not save entries on it but descend, `/t` do not descend into it.
  *   A `.//.` (one file system) root is not descended below mount points.
+ * onVisit, when given, hears of every name the walk reaches, skipped or not.
  * Names are Buffers throughout; nothing is decoded.
  */
 import fs from 'node:fs';
@@ -38,6 +39,8 @@ export interface SelectionOptions {
   readonly useCTime: boolean;
   /** Needed only when filesystemTypes is not empty. */
   readonly fsTypeOf?: FsTypeOf | undefined;
+  /** Told every name that exists, selected or not (for deletion tracking); `isRoot` for an entry's own match. */
+  readonly onVisit?: ((name: Buffer, isRoot: boolean) => void) | undefined;
 }
 
 export type SelectionItem =
@@ -137,6 +140,7 @@ function* visit(
     yield { kind: 'warning', name, message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'vanished before it could be saved' : (e as Error).message };
     return;
   }
+  opts.onVisit?.(name, isRoot);
   const verdict = fsVerdict(opts, st.dev);
   if (st.isDirectory()) {
     if (!isRoot && (skipMatches(opts.dirsToSkip, name) || skipMatches(excluded, name))) return;

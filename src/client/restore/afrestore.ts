@@ -10,10 +10,15 @@
  * limits apply to each version, -l lists every version that passes and a restore
  * takes the latest that passes. -a restores every run of the wanted backup in
  * the order it was written, each tape file with afclient -a.
+ *
+ * --exact (ours): versions followed by a deletion line of their name are left
+ * out of the selection, and after -a the names whose last event is a deletion are
+ * removed again below the restore root (remove-deleted.ts), so the result is the
+ * state as of the chosen backup. Without it everything is as in afbackup.
  */
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import { AfError } from '../../errors.js';
+import { AfError, ERRORS } from '../../errors.js';
 import { escapeName } from '../escape.js';
 import { readRanges, type RangeList } from '../../state/range-list.js';
 import { latestOnly, samePosition, select, type CatalogRecord, type TapePosition } from './catalog.js';
@@ -30,6 +35,8 @@ import { parseTimeLimit, type TimeLimit } from './time-spec.js';
 import { runEmergency } from './emergency.js';
 import { runRestoreShell } from './shell/session.js';
 import { passwdUserNames } from './user-names.js';
+import { deletedAtEnd, latestDeletions, withoutDeleted } from './deletions.js';
+import { removeDeleted, shown } from './remove-deleted.js';
 
 export interface AfrestoreDeps {
   readonly io: Output;
@@ -105,10 +112,9 @@ export async function runAfrestore(argv: string[], d: AfrestoreDeps): Promise<nu
     verbose: o.verbose,
     overwrite: !o.merge,
   };
-  if (o.emergency > 0 || o.emergencyIndexes) {
+  if (o.emergency > 0 || o.emergencyIndexes || o.scan > 0) {
     return runEmergency(o, setup, { ...d, settings, root: prepareRoot(setup, o.root !== undefined) });
   }
-  if (o.scan > 0) throw new AfError('USAGE', '-E (scanning cartridges without index) is not supported by this afrestore; use -e with the minimum restore info');
   const after = o.after !== undefined ? parseTimeLimit(o.after, now) : undefined;
   const before = o.before !== undefined ? parseTimeLimit(o.before, now) : undefined;
   const timeLimited = !o.all && (after !== undefined || before !== undefined);
@@ -132,7 +138,8 @@ export async function runAfrestore(argv: string[], d: AfrestoreDeps): Promise<nu
     ...(before ? { before } : {}),
     ...(tapes ? { tapes } : {}),
   };
-  const selected = select(runs, criteria);
+  const deletions = o.exact ? latestDeletions(runs, before?.backup) : new Map<string, number>();
+  const selected = withoutDeleted(select(runs, criteria), deletions);
   const records: CatalogRecord[] = o.all || (o.list && timeLimited) ? selected : latestOnly(selected);
   const format = o.format !== undefined ? Buffer.from(o.format, 'latin1') : undefined;
 
@@ -172,6 +179,16 @@ export async function runAfrestore(argv: string[], d: AfrestoreDeps): Promise<nu
       if (run.start && run.records.length > 0 && !starts.some((s) => samePosition(s, run.start!))) starts.push(run.start);
     }
     jobs = starts.map((s) => ({ ...s, names: null }));
+    const status = await runRestoreJobs(jobs, { runner: d.runner, io: d.io, cwd: root, settings });
+    if (!o.exact) return status;
+    const r = removeDeleted(root, deletedAtEnd(runs), {
+      removed: (n) => {
+        if (o.verbose) d.io.out(`Removed ${shown(n)} (deleted before the backup)\n`);
+      },
+      problem: (n, why) => d.io.err(`${shown(n)}: ${why}`),
+      kept: (n, why) => d.io.err(`warning: ${shown(n)}: ${why}`),
+    });
+    return status !== 0 ? status : r.problems > 0 ? ERRORS.PACKER_ERRORS.exit : 0;
   } else {
     jobs = groupByTapeFile(records).map((g) => ({ host: g.host, port: g.port, cart: g.cart, file: g.file, names: g.records.map((r) => r.name) }));
   }

@@ -6,10 +6,13 @@
  *
  * A run starts at a section line `<server>%<port>!<cart>.<file>:` or at a header
  * that no section announced; entries before either form run 0 of older indexes.
+ * Deletion lines (`#- <name>`, see ../backup/deletions.ts) become the run's
+ * deletions, ordered with the records by `seq`.
  * Pure: index files in, records out; selection and duplicate reduction are here
  * too (select, latestOnly).
  */
 import type { BackupKind, IndexFile } from '../files/index-file.js';
+import { deletedName } from '../backup/deletions.js';
 import { contains, type RangeList } from '../../state/range-list.js';
 import { headerTime, type TimeLimit } from './time-spec.js';
 import { anyMatches, type PathPattern } from './pattern.js';
@@ -41,6 +44,15 @@ export interface CatalogRecord extends TapePosition {
   readonly seq: number;
 }
 
+/** A name an incremental run found deleted. */
+export interface DeletionRecord {
+  readonly name: Buffer;
+  readonly indexNum: number;
+  readonly run: number;
+  readonly backupTime?: number;
+  readonly seq: number;
+}
+
 export interface BackupRun {
   readonly indexNum: number;
   readonly run: number;
@@ -50,6 +62,7 @@ export interface BackupRun {
   /** Where the run's stream starts: the section line, else its first entry. */
   readonly start: TapePosition | undefined;
   readonly records: readonly CatalogRecord[];
+  readonly deletions: readonly DeletionRecord[];
 }
 
 /** The runs of one index file. `defaultServer` stands in for entries without a server. */
@@ -60,12 +73,13 @@ export function runsOf(index: IndexFile, indexNum: number, defaultServer: Server
     backupText?: string;
     start: TapePosition | undefined;
     records: CatalogRecord[];
+    deletions: DeletionRecord[];
     sawHeader: boolean;
   }
   const runs: Building[] = [];
   let cur: Building | undefined;
   const fresh = (): Building => {
-    const b: Building = { kind: undefined, start: undefined, records: [], sawHeader: false };
+    const b: Building = { kind: undefined, start: undefined, records: [], deletions: [], sawHeader: false };
     runs.push(b);
     return b;
   };
@@ -86,6 +100,17 @@ export function runsOf(index: IndexFile, indexNum: number, defaultServer: Server
       cur.backupText = l.time;
       const t = headerTime(l.time);
       if (t !== undefined) cur.backupTime = t;
+    } else if (l.kind === 'comment') {
+      const gone = deletedName(l.text);
+      if (gone && cur) {
+        cur.deletions.push({
+          name: gone,
+          indexNum,
+          run: runs.length - 1,
+          ...(cur.backupTime !== undefined ? { backupTime: cur.backupTime } : {}),
+          seq: seqBase + i,
+        });
+      }
     } else if (l.kind === 'entry') {
       if (!cur) cur = fresh();
       const p = pos(l);
@@ -112,6 +137,7 @@ export function runsOf(index: IndexFile, indexNum: number, defaultServer: Server
     ...(b.backupText !== undefined ? { backupText: b.backupText } : {}),
     start: b.start,
     records: b.records.map((r) => ({ ...r, run })),
+    deletions: b.deletions.map((x) => ({ ...x, run })),
   }));
 }
 

@@ -45,6 +45,8 @@ export interface AfrestoreOptions {
   patterns: PathPattern[];
   /** --shell: the interactive restore shell. */
   shell: boolean;
+  /** --exact: the state as of the chosen backup, names recorded as deleted left out. */
+  exact: boolean;
   /** --json: -l, -n and -t print JSON. */
   json: boolean;
   help: boolean;
@@ -60,7 +62,7 @@ function usage(detail: string): AfError {
 export function parseAfrestoreArgs(argv: readonly string[]): AfrestoreOptions {
   const o: AfrestoreOptions = {
     count: false, list: false, tapes: false, verbose: false, merge: false, ignoreCase: false, all: false,
-    emergency: 0, emergencyIndexes: false, scan: 0, back: 0, patterns: [], shell: false, json: false, help: false, version: false,
+    emergency: 0, emergencyIndexes: false, scan: 0, back: 0, patterns: [], shell: false, exact: false, json: false, help: false, version: false,
   };
   let exactNext = false;
   let onlyPatterns = false;
@@ -83,6 +85,7 @@ export function parseAfrestoreArgs(argv: readonly string[]): AfrestoreOptions {
     if (a === '--version') { o.version = true; continue; }
     if (a === '--shell') { o.shell = true; continue; }
     if (a === '--json') { o.json = true; continue; }
+    if (a === '--exact') { o.exact = true; continue; }
     if (a.startsWith('--')) throw usage(`unknown option ${a}`);
     if (/^-\d+$/.test(a)) { o.back = Number(a.slice(1)); continue; }
     for (let j = 1; j < a.length; j++) {
@@ -145,7 +148,11 @@ export const AFRESTORE_HELP = `usage: afrestore [-nltvmi] [-<n>] [-C dir] [-c co
                  [-T tapes] [-F format] [-N n | -O days] [-h hosts] [-P ports] [-W id]
                  [-I indexpart] [-V vardir] [-k keyfile] [-p] pattern ...
        afrestore -a [-nltvm] [-<n>] [-C dir] ...        restore everything of a backup
-       afrestore -e [-vm] [-C dir] ... < restore-info   emergency restore without index
+       afrestore -e[e...] [-f] [-vm] [-C dir] ... < restore-info   emergency restore without index
+                    (-f: only the index files; each extra e: one backup further back)
+       afrestore -E [-e...] [-f] [-vm] [-C dir] ... [cart ...]    the same, the restore info
+                    found by scanning the cartridges (default: the current one)
+       afrestore -a --exact [-<n>] [-C dir] ...        the state after a backup, deleted names left out
        afrestore --shell [-<n>] [-A ...] [-B ...] [pattern ...]   interactive restore shell
 selection:
   pattern     substring of the saved path (wildcards allowed); -p pattern: whole-path wildcard
@@ -158,5 +165,7 @@ output instead of restoring:
 restoring:
   -C dir      restore below dir (created if missing) instead of RootDirectory
   -m          do not overwrite existing files        -v  verbose
+  --exact     the state as of the chosen backup: names incr_backup recorded as
+              deleted are left out (with -a: removed again after the restore)
 environment: AF_AFCLIENT  the afclient command to run (default: node <dir of afrestore>/afclient.js)
 `;

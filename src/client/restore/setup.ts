@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { AfError, isAfError } from '../../errors.js';
+import { AfError } from '../../errors.js';
 import { defaultInstallPaths } from '../../config/install-paths.js';
 import {
   clientConfigCandidates,
@@ -53,14 +53,7 @@ export async function loadSetup(o: SetupOverrides, env: NodeJS.ProcessEnv = proc
   const hostname = os.hostname();
   let file = o.configFile;
   if (file === undefined) file = clientConfigCandidates(paths).find((p) => fs.existsSync(p));
-  let parsed;
-  try {
-    parsed = file !== undefined ? await loadClientConfig(file, { paths, hostname }) : parseClientConfig('', { path: '(defaults)', paths, hostname });
-  } catch (e) {
-    // The shared loader words an unreadable file as a server configuration error.
-    if (isAfError(e, 'CONFIG_ERROR')) throw new AfError('CONFIG_SYNTAX', e.detail ?? e.message);
-    throw e;
-  }
+  const parsed = file !== undefined ? await loadClientConfig(file, { paths, hostname }) : parseClientConfig('', { path: '(defaults)', paths, hostname });
   const config = parsed.config;
   const warnings = parsed.unknownLines.map((l) => `"${file}" line ${l.line}: not understood, ignored: ${l.text}`);
 
