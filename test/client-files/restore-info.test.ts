@@ -81,3 +81,14 @@ test('damaged copies are rejected with a reason and skipped when scanning', () =
   assert.deepEqual(findCheckedLines(`junk\n${bad}${good}`), [checked]);
   assert.equal(parseInformationHeader('nothing here'), undefined);
 });
+
+test('a client id with blanks is quoted in the restore info and read back whole', () => {
+  const info = { clientId: 'two words', server: '127.0.0.1', port: 2988, cart: 3, file: 7, startPositionsPath: '/tmp/afbsp_x' };
+  const plain = formatRestoreInfoLine(info);
+  assert.equal(plain, '@@@===--->>> "two words" 127.0.0.1 2988 3 7 /tmp/afbsp_x');
+  assert.deepEqual(parseRestoreInfoLine(plain), info);
+  const checked = formatCheckedLine({ time: 'Wed Nov 25 12:11:18 2026', info });
+  const back = parseCheckedLine(checked.replace(/\n$/, ''));
+  assert.ok(back.ok, back.ok ? '' : back.reason);
+  if (back.ok) assert.deepEqual(back.value.info, info);
+});

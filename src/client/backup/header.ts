@@ -42,7 +42,7 @@ export function indexRunHeader(h: RunHeaderInput, leadingEmpty: boolean): string
 }
 
 export function restoreInfo(h: RunHeaderInput, startPositionsCopy: string): RestoreInfo {
-  return { clientId: quoteWord(h.clientId), server: h.host, port: h.port, cart: h.cart, file: h.file, startPositionsPath: startPositionsCopy };
+  return { clientId: h.clientId, server: h.host, port: h.port, cart: h.cart, file: h.file, startPositionsPath: startPositionsCopy };
 }
 
 /** The line given to the StartupInfoProgram (no newline). */

@@ -16,6 +16,8 @@
  * Everything is Latin-1 text (one character per byte).
  */
 
+import { quoteWord, scanWord } from '../../state/kfile.js';
+
 export const RESTORE_INFO_PREFIX = "!#@$%&^*(_)+[;,{-<=]'.}>`/|: ";
 export const OPEN_MARK = '@@@===--->>>';
 export const CLOSE_MARK = '<<<---===@@@';
@@ -40,22 +42,25 @@ export interface CheckedRestoreInfo {
 const portText = (p: number | string): string => String(p);
 const portValue = (t: string): number | string => (/^-?\d+$/.test(t) ? Number(t) : t);
 
+/** A client id with blanks (or quotes) is written quoted, as in the index header. */
 function fields(info: RestoreInfo): string {
-  return `${info.clientId} ${info.server} ${portText(info.port)} ${info.cart} ${info.file} ${info.startPositionsPath}`;
+  return `${quoteWord(info.clientId)} ${info.server} ${portText(info.port)} ${info.cart} ${info.file} ${info.startPositionsPath}`;
 }
 
-const FIELDS_RE = /^(\S+) (\S+) (\S+) (\d+) (\d+) (.*)$/s;
+const FIELDS_RE = /^(\S+) (\S+) (\d+) (\d+) (.*)$/s;
 
 function parseFields(text: string): RestoreInfo | undefined {
-  const m = FIELDS_RE.exec(text);
+  const id = scanWord(text);
+  if (!id || id.start !== 0 || text[id.end] !== ' ') return undefined;
+  const m = FIELDS_RE.exec(text.slice(id.end + 1));
   if (!m) return undefined;
   return {
-    clientId: m[1]!,
-    server: m[2]!,
-    port: portValue(m[3]!),
-    cart: Number(m[4]),
-    file: Number(m[5]),
-    startPositionsPath: m[6]!,
+    clientId: id.word,
+    server: m[1]!,
+    port: portValue(m[2]!),
+    cart: Number(m[3]),
+    file: Number(m[4]),
+    startPositionsPath: m[5]!,
   };
 }
 
