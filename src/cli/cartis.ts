@@ -31,7 +31,7 @@ import {
   stateOp,
   usage,
   varDirOf,
-  versionLine,
+  answeredStandard,
 } from './common.js';
 
 const PROG = 'cartis';
@@ -118,14 +118,7 @@ async function checkedFile(text: string, cart: number, varDir: VarDir): Promise<
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(argv, OPTIONS);
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (values.version) {
-    process.stdout.write(versionLine(PROG));
-    return 0;
-  }
+  if (answeredStandard(values, PROG, HELP)) return 0;
   if (values.S !== undefined && !values.i) throw usage('-S goes with -i');
   if (values.json && (values.i || positionals.length > 0)) throw usage('--json only goes with the form without arguments');
   const want = values.i ? 2 : positionals.length === 0 ? 0 : 1;

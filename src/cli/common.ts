@@ -153,6 +153,14 @@ export function versionLine(prog: string): string {
   return `${prog} (afbackup-ng) ${VERSION}, compatible with afbackup 3.5.8\n`;
 }
 
+/** Answers --help (with `help`) or --version on stdout; true when one of them was asked. */
+export function answeredStandard(values: { help?: boolean; version?: boolean }, prog: string, help: string): boolean {
+  if (values.help) process.stdout.write(help);
+  else if (values.version) process.stdout.write(versionLine(prog));
+  else return false;
+  return true;
+}
+
 /** A whole decimal number, or null. Leading zeros are fine ("007"); signs, blanks and fractions are not. */
 export function decimalOf(text: string): number | null {
   if (!/^\d{1,15}$/.test(text)) return null;

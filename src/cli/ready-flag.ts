@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import type { InstallPaths } from '../config/server-config.js';
-import { CliFailure, STANDARD_OPTIONS, cliInstallPaths, loadConfig, parseCommandLine, runCli, usage, versionLine } from './common.js';
+import { CliFailure, STANDARD_OPTIONS, cliInstallPaths, loadConfig, parseCommandLine, runCli, usage, answeredStandard } from './common.js';
 
 export interface ReadyFlagProgram {
   prog: string;
@@ -42,14 +42,7 @@ removed, 2 invalid command line, 32 configuration error. See ${p.prog}(8).
 `;
   runCli(p.prog, async (argv) => {
     const { values, positionals } = parseCommandLine(argv, { c: { type: 'string' }, ...STANDARD_OPTIONS });
-    if (values.help) {
-      process.stdout.write(help);
-      return 0;
-    }
-    if (values.version) {
-      process.stdout.write(versionLine(p.prog));
-      return 0;
-    }
+    if (answeredStandard(values, p.prog, help)) return 0;
     if (positionals.length > 0) throw usage(`unexpected argument "${positionals[0]}"`);
     await loadConfig(values.c, { optional: true });
     const flag = p.flag(cliInstallPaths());
