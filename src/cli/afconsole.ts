@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import readline from 'node:readline';
-import { askYesNo, parseCommandLine, positiveOption, say, runCli, STANDARD_OPTIONS, stdinIsTerminal, usage, versionLine } from './common.js';
+import { askYesNo, parseCommandLine, positiveOption, say, runCli, STANDARD_OPTIONS, stdinIsTerminal, usage, answeredStandard } from './common.js';
 import { AfError } from '../errors.js';
 import { defaultInstallPaths } from '../config/install-paths.js';
 import { loadDirectorConfig } from '../director/conf/validate.js';
@@ -58,14 +58,7 @@ async function main(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     timeout: { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (values.version) {
-    process.stdout.write(versionLine(PROG));
-    return 0;
-  }
+  if (answeredStandard(values, PROG, HELP)) return 0;
   // Given twice is refused rather than "the last wins", so that a sudo rule that fixes
   // -c and -n cannot be undone by appending another -c or -n.
   if ((values.config?.length ?? 0) > 1) throw usage('-c is given more than once');

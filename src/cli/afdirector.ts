@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli, say, parseCommandLine, STANDARD_OPTIONS, usage, versionLine } from './common.js';
+import { runCli, say, parseCommandLine, STANDARD_OPTIONS, usage, answeredStandard } from './common.js';
 import { loadDirectorConfig } from '../director/conf/validate.js';
 import type { DirectorConfig } from '../director/conf/model.js';
 import { nextRun } from '../director/schedule/evaluate.js';
@@ -16,6 +16,7 @@ import { isoWithOffset } from '../director/history/job-record.js';
 import { clockFromEnv, fixedClock, parseInstant, systemClock, type Clock } from '../director/daemon/clock.js';
 import { runForeground, runOnce } from '../director/daemon/director.js';
 import { afclientBase } from '../director/runner/afclient-command.js';
+import { candidate, strongest } from '../director/daemon/run-level.js';
 
 const PROG = 'afdirector';
 const DEFAULT_CONF = '/etc/afbackup/afdirector.conf';
@@ -51,11 +52,14 @@ function checkReport(cfg: DirectorConfig, now: Date): string {
     let what = 'no schedule';
     if (!job.enabled) what = 'disabled';
     else if (job.schedule !== undefined) {
+      // the earliest instant; Run lines that fall together give the daemon's level (run-level.ts)
       const runs = cfg.schedules.get(job.schedule)!.runs
-        .map((r) => ({ at: nextRun(r.spec, now, tz), level: r.spec.overrides.level ?? job.level }))
-        .filter((x): x is { at: Date; level: typeof job.level } => x.at !== null)
-        .sort((a, b) => a.at.getTime() - b.at.getTime());
-      what = runs[0] ? `next run ${isoWithOffset(runs[0].at, tz)} ${runs[0].level}` : 'schedule never fires';
+        .map((r) => ({ r, at: nextRun(r.spec, now, tz) }))
+        .filter((x): x is { r: (typeof x)['r']; at: Date } => x.at !== null)
+        .map((x) => candidate(job, x.r.spec, x.at));
+      const first = Math.min(...runs.map((x) => x.at.getTime()));
+      const next = strongest(runs.filter((x) => x.at.getTime() === first));
+      what = next ? `next run ${isoWithOffset(next.at, tz)} ${next.level}` : 'schedule never fires';
     }
     if (job.enabled && job.dueAfterSec !== undefined) {
       what = `${job.schedule !== undefined ? `${what}; ` : ''}due-based (after ${job.dueAfterSec} s without a good backup)`;
@@ -74,14 +78,7 @@ runCli(PROG, async (argv) => {
     check: { type: 'boolean' },
     now: { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (values.version) {
-    process.stdout.write(versionLine(PROG));
-    return 0;
-  }
+  if (answeredStandard(values, PROG, HELP)) return 0;
   if (positionals.length > 0) throw usage(`unexpected argument "${positionals[0]}"`);
   const modes = (['foreground', 'once', 'check'] as const).filter((m) => values[m]);
   if (modes.length !== 1) throw usage(modes.length === 0 ? 'say --foreground, --once or --check' : `--${modes[0]} and --${modes[1]} exclude each other`);

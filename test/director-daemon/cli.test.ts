@@ -80,5 +80,5 @@ test('one director per var directory: a second --foreground exits 81, a --once s
   assert.match(once.stderr, /tick skipped/);
   first.kill('SIGTERM');
   assert.equal(await new Promise((r) => first.on('exit', r)), 0);
-  assert.match(log, /SIGTERM: stopping[\s\S]*director stopped/);
+  assert.match(log, /SIGTERM: stopping[\s\S]*director "d" stopped/);
 });

@@ -30,7 +30,7 @@ test('the sample configuration gives the expected model', async () => {
   assert.equal(c.director.at.line, 16);
 
   assert.deepEqual([...c.tapeServers.values()].map(noAt), [
-    { name: 'tapehost', address: 'tape.example.org', port: 2988, maxConcurrentJobs: 1 },
+    { name: 'tapehost', address: 'tape.example.org', port: 2988, maxConcurrentJobs: 1, keyFile: '/etc/afbackup/cryptkey' },
   ]);
   assert.deepEqual([...c.clients.values()].map(noAt), [
     { name: 'fileserver', address: 'files.example.org', port: 2988, keyFile: '/etc/afbackup/cryptkey',
@@ -43,7 +43,7 @@ test('the sample configuration gives the expected model', async () => {
   assert.deepEqual(weekly.runs.map((r) => r.spec.source), ['Full 1st sun at 23:05', 'Incremental mon-sat at 23:05']);
   assert.equal(weekly.runs[0]!.spec.overrides.level, 'Full');
   assert.deepEqual([...weekly.runs[1]!.spec.weekDays!].sort(), [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(weekly.runs.map((r) => r.at.line), [55, 56]);
+  assert.deepEqual(weekly.runs.map((r) => r.at.line), [58, 59]);
   const monthly = c.schedules.get('MonthlyCycle')!;
   assert.equal(monthly.runs[0]!.spec.overrides.cartridgeSet, 2);
   assert.equal(monthly.runs[1]!.spec.overrides.level, 'Differential');

@@ -9,6 +9,7 @@
  * The client configuration is the `-c FILE` of the Job's Backup Options, else the
  * first of the client programs' standard places, else the defaults.
  */
+import { splitWords } from '../runner/child.js';
 import os from 'node:os';
 import { defaultInstallPaths } from '../../config/install-paths.js';
 import { AfError } from '../../errors.js';
@@ -31,7 +32,12 @@ export interface LocalEstimate {
 
 /** The `-c FILE` (or `-cFILE`) of a backup command's options, if any. */
 export function configFileOf(options: string | undefined): string | undefined {
-  const words = (options ?? '').trim().split(/\s+/).filter(Boolean);
+  let words: string[];
+  try {
+    words = splitWords(options ?? ''); // the words the backup program will get
+  } catch {
+    words = (options ?? '').trim().split(/\s+/).filter(Boolean);
+  }
   for (let i = 0; i < words.length; i++) {
     if (words[i] === '-c' && words[i + 1] !== undefined) return words[i + 1];
     if (words[i]!.startsWith('-c') && words[i]!.length > 2) return words[i]!.slice(2);

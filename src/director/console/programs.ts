@@ -3,13 +3,10 @@
  * `status client` and `list volumes`, afrestore for `restore` — and collect what
  * they print and their exit status.
  *
- * Where they are: the environment variable (AF_AFCLIENT, AF_AFRESTORE) when set, a
- * command line split at blanks (`node /opt/af/afclient.js`); else `node <dir>/afclient.js`
- * when that file sits next to the running afconsole script; else the name on PATH.
+ * Where they are is the director's rule (runner/afclient-command.ts programCommand);
+ * they are started through runner/child.ts, like every program the director starts.
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
+import { runChild, type ChildResult } from '../runner/child.js';
 
 export interface ProgramResult {
   /** Exit status; 127 when the program could not be started, 128+n after signal n. */
@@ -20,44 +17,35 @@ export interface ProgramResult {
   readonly startError?: string;
 }
 
-/** The command (argv prefix) that starts `prog`. */
-export function programCommand(prog: 'afclient' | 'afrestore', env: NodeJS.ProcessEnv = process.env, scriptDir?: string): string[] {
-  const override = env[prog === 'afclient' ? 'AF_AFCLIENT' : 'AF_AFRESTORE'];
-  if (override && override.trim() !== '') return override.trim().split(/\s+/);
-  const dir = scriptDir ?? (process.argv[1] ? path.dirname(process.argv[1]) : undefined);
-  if (dir) {
-    const js = path.join(dir, `${prog}.js`);
-    if (fs.existsSync(js)) return [process.execPath, js];
-  }
-  return [prog];
+/** Where afclient and afrestore are: one rule for the director and the console (runner/afclient-command.ts). */
+export { programCommand } from '../runner/afclient-command.js';
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+function exitOf(r: ChildResult): number {
+  return r.spawnError !== undefined ? 127 : r.code ?? 128 + (SIGNALS[r.signal ?? ''] ?? 1);
 }
 
-/** Runs a program with captured output (stdin closed). */
-export function runCaptured(argv: readonly string[], timeoutMs = 120_000): Promise<ProgramResult> {
-  return new Promise((resolve) => {
-    let out = '';
-    let err = '';
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
-    child.stdout.setEncoding('latin1').on('data', (d: string) => (out += d));
-    child.stderr.setEncoding('latin1').on('data', (d: string) => (err += d));
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ exit: 127, stdout: out, stderr: err, startError: `cannot start "${argv[0]}": ${e.message}` });
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const sig = signal ? 128 + (({ SIGTERM: 15, SIGKILL: 9, SIGINT: 2 } as Record<string, number>)[signal] ?? 1) : 0;
-      resolve({ exit: code ?? sig, stdout: out, stderr: err });
-    });
-  });
+function startError(argv: readonly string[], r: ChildResult): { startError?: string } {
+  return r.spawnError !== undefined ? { startError: `cannot start "${argv[0]}": ${r.spawnError}` } : {};
+}
+
+/** Runs a program with captured output (stdin closed; Latin-1, so any byte survives); stopped after `timeoutMs`. */
+export async function runCaptured(argv: readonly string[], timeoutMs = 120_000): Promise<ProgramResult> {
+  let out = '';
+  let err = '';
+  const run = runChild(argv, (line, s) => {
+    if (s === 'out') out += `${line}\n`;
+    else err += `${line}\n`;
+  }, { encoding: 'latin1' });
+  const timer = setTimeout(() => run.kill(), timeoutMs);
+  const r = await run.done;
+  clearTimeout(timer);
+  return { exit: exitOf(r), stdout: out, stderr: err, ...startError(argv, r) };
 }
 
 /** Runs a program on the console's own stdout and stderr; stdin too unless `withStdin` is false. */
-export function runInherited(argv: readonly string[], withStdin = true): Promise<ProgramResult> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: [withStdin ? 'inherit' : 'ignore', 'inherit', 'inherit'] });
-    child.on('error', (e) => resolve({ exit: 127, stdout: '', stderr: '', startError: `cannot start "${argv[0]}": ${e.message}` }));
-    child.on('close', (code, signal) => resolve({ exit: code ?? (signal ? 129 : 1), stdout: '', stderr: '' }));
-  });
+export async function runInherited(argv: readonly string[], withStdin = true): Promise<ProgramResult> {
+  const r = await runChild(argv, () => undefined, { inherit: true, inheritStdin: withStdin }).done;
+  return { exit: exitOf(r), stdout: '', stderr: '', ...startError(argv, r) };
 }

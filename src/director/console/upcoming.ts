@@ -4,15 +4,18 @@
  * with the level and cartridge set each run would use, filtered by the console's
  * ACLs. Pure: the caller passes the window.
  *
- * Level: the Run line's level, else the Job's Level. Cartridge set: the Run line's
- * CartridgeSet, else the Job's set for that level, else its Cartridge Set, else none
- * (the server's default). When two Run lines of one schedule fire at the same
- * instant, the job runs once, with the first such line. Disabled jobs, schedules and
- * clients have no runs. Level upgrades decided at run time (no earlier Full, Max
- * Full Interval) are not foreseen here: the level shown is the scheduled one.
+ * Level and cartridge set follow the daemon's rule (daemon/run-level.ts): the Run
+ * line's level, else the Job's; the Run line's CartridgeSet, else the Job's set for
+ * that level, else its Cartridge Set, else none. When two Run lines of one schedule
+ * fire at the same instant, the job runs once, at the higher level (Full beats
+ * Incremental), as the daemon folds them. Disabled jobs, schedules and clients have
+ * no runs. Not foreseen here: level upgrades decided when the run starts (no earlier
+ * Full, a changed file selection, Max Full Interval), and the daemon's folding of
+ * runs that fall between two of its ticks into one (Tick Interval, Catch Up).
  */
 import type { DirectorConfig, JobResource, Level, RunSpec } from '../conf/model.js';
 import { nextRuns } from '../schedule/evaluate.js';
+import { candidate, cartridgeSetFor as setFor, strongest, type RunCandidate } from '../daemon/run-level.js';
 import type { ConsoleAccess } from './acl.js';
 
 export interface UpcomingRun {
@@ -36,9 +39,7 @@ export interface UpcomingQuery {
 }
 
 export function cartridgeSetFor(job: JobResource, level: Level, spec: RunSpec): number | null {
-  if (spec.overrides.cartridgeSet !== undefined) return spec.overrides.cartridgeSet;
-  const perLevel = level === 'Full' ? job.fullCartridgeSet : level === 'Incremental' ? job.incrementalCartridgeSet : job.differentialCartridgeSet;
-  return perLevel ?? job.cartridgeSet ?? null;
+  return setFor(job, level, spec.overrides.cartridgeSet) ?? null;
 }
 
 export function upcomingRuns(config: DirectorConfig, access: ConsoleAccess, q: UpcomingQuery): UpcomingRun[] {
@@ -50,23 +51,26 @@ export function upcomingRuns(config: DirectorConfig, access: ConsoleAccess, q: U
     const client = config.clients.get(job.client);
     const schedule = config.schedules.get(job.schedule);
     if (!schedule || !schedule.enabled || (client && !client.enabled)) continue;
-    const taken = new Set<number>();
+    const at = new Map<number, (RunCandidate & { spec: RunSpec })[]>();
     for (const r of schedule.runs) {
-      const level = r.spec.overrides.level ?? job.level;
-      for (const at of nextRuns(r.spec, { from: q.from, until: q.until, timeZone: q.timeZone })) {
-        if (taken.has(at.getTime())) continue;
-        taken.add(at.getTime());
-        out.push({
-          at,
-          job: job.name,
-          client: job.client,
-          schedule: schedule.name,
-          level,
-          cartridgeSet: cartridgeSetFor(job, level, r.spec),
-          priority: job.priority,
-          run: r.spec.source,
-        });
+      for (const t of nextRuns(r.spec, { from: q.from, until: q.until, timeZone: q.timeZone })) {
+        const list = at.get(t.getTime()) ?? [];
+        list.push({ ...candidate(job, r.spec, t), spec: r.spec });
+        at.set(t.getTime(), list);
       }
+    }
+    for (const together of at.values()) {
+      const best = strongest(together)!;
+      out.push({
+        at: best.at,
+        job: job.name,
+        client: job.client,
+        schedule: schedule.name,
+        level: best.level,
+        cartridgeSet: cartridgeSetFor(job, best.level, best.spec),
+        priority: job.priority,
+        run: best.spec.source,
+      });
     }
   }
   return out.sort((a, b) => a.at.getTime() - b.at.getTime() || a.priority - b.priority || (a.job < b.job ? -1 : a.job > b.job ? 1 : 0));

@@ -10,10 +10,14 @@
  *     what is still running (records say canceled), saves the state and returns.
  *   runOnce: takes the same lock (if a daemon holds it the tick is skipped), does one
  *     tick, waits for the jobs that tick started to end (a reschedule after an error
- *     is queued in the state for a later tick), and returns. A job therefore never
- *     outlives the process that started it; a record left `running` by a director that
- *     was killed is closed as error by the next one.
- * The director status file is written at start and after every tick.
+ *     is queued in the state for a later tick), and returns. While it waits it looks
+ *     at the spool every second for `cancel` requests and acts on them (run requests
+ *     wait for the next tick). A job therefore never outlives the process that started
+ *     it; a record left `running` by a director that was killed is closed as error by
+ *     the next one.
+ * The director status file is written at start and after every tick. Events (jobs
+ * started, ended, rescheduled, canceled; problems; retention changes) go to the log
+ * and to `<vardir>/messages` for `afconsole messages` (events.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,6 +29,7 @@ import { isoWithOffset } from '../history/job-record.js';
 import { JobHistory } from '../history/store.js';
 import { writeDirectorStatus, type DirectorStatus } from '../spool/director-status.js';
 import { takeRequests } from '../spool/requests.js';
+import { eventSink, type EventSink } from './events.js';
 import { probeArgv } from '../runner/afclient-command.js';
 import { runChild } from '../runner/child.js';
 import { ProcessJobRunner } from '../runner/job-runner.js';
@@ -64,7 +69,12 @@ export function probeClient(afclient: readonly string[], client: ClientResource)
   });
 }
 
-export function buildScheduler(o: DirectorOptions): Scheduler {
+/** The director's events: log lines that also go to `<vardir>/messages`. */
+export function directorEvents(o: DirectorOptions): EventSink {
+  return eventSink({ varDirectory: o.config.director.varDirectory, timeZone: o.config.director.timeZone, now: () => o.clock.now(), log: o.log });
+}
+
+export function buildScheduler(o: DirectorOptions, events: EventSink = directorEvents(o)): Scheduler {
   const cfg = o.config;
   const varDir = cfg.director.varDirectory;
   const history = new JobHistory(varDir);
@@ -72,6 +82,7 @@ export function buildScheduler(o: DirectorOptions): Scheduler {
   const onFinished = async (run: RunningJob, outcome: JobOutcome): Promise<void> => {
     const rec = await history.get(run.id);
     const job = run.plan.job;
+    const ref = { jobid: run.id, job: job.name, client: job.client };
     const msgName = job.messages ?? cfg.director.messages;
     const messages = msgName !== undefined ? cfg.messages.get(msgName) : undefined;
     if (messages) {
@@ -82,7 +93,7 @@ export function buildScheduler(o: DirectorOptions): Scheduler {
         `Files:    ${outcome.files ?? 0}`, `Bytes:    ${outcome.bytes ?? 0}`,
         ...(outcome.error ? [`Error:    ${outcome.error}`] : []), '', 'Log:', ...log,
       ].join('\n');
-      for (const p of await sendMails(messages, { id: run.id, job: job.name, client: job.client, level: run.plan.level, status: outcome.status, body })) o.log(p);
+      for (const p of await sendMails(messages, { id: run.id, job: job.name, client: job.client, level: run.plan.level, status: outcome.status, body })) events('warning', p, ref);
     }
     if (cfg.director.webhookUrl !== undefined) {
       const p = await postWebhook(cfg.director.webhookUrl, {
@@ -90,14 +101,14 @@ export function buildScheduler(o: DirectorOptions): Scheduler {
         level: run.plan.level, status: outcome.status, ...(rec?.start ? { start: rec.start } : {}), ...(rec?.end ? { end: rec.end } : {}),
         files: outcome.files ?? 0, bytes: outcome.bytes ?? 0, cartridges: outcome.cartridges ?? [], ...(outcome.error ? { error: outcome.error } : {}),
       });
-      if (p) o.log(p);
+      if (p) events('warning', p, ref);
     }
     if ([...cfg.jobs.values()].some((j) => j.retentionSec !== undefined) || cfg.director.lastFullReadOnly) {
       try {
         const { records } = await history.list();
-        for (const note of await applyRetention(cfg, records, o.clock.now(), o.afclient)) o.log(note);
+        for (const note of await applyRetention(cfg, records, o.clock.now(), o.afclient)) events(/ failed /.test(note) ? 'warning' : 'audit', note);
       } catch (err) {
-        o.log(`retention: ${(err as Error).message}`);
+        events('error', `retention: ${(err as Error).message}`);
       }
     }
   };
@@ -108,12 +119,39 @@ export function buildScheduler(o: DirectorOptions): Scheduler {
     loadState: () => loadState(varDir),
     saveState: (s) => saveState(varDir, s),
     log: o.log,
+    event: events,
     onFinished,
   });
 }
 
-function logReport(o: DirectorOptions, r: TickReport): void {
-  for (const p of r.problems) o.log(p);
+function logReport(events: EventSink, r: TickReport): void {
+  for (const p of r.problems) events('error', p);
+}
+
+const CANCEL_POLL_MS = 1000;
+
+/**
+ * Waits for the scheduler's jobs to end; meanwhile takes `cancel` requests from the
+ * spool every second (real time) and acts on them.
+ */
+async function settleTakingCancels(s: Scheduler, o: DirectorOptions, events: EventSink): Promise<void> {
+  const varDir = o.config.director.varDirectory;
+  let ended = false;
+  const settled = s.settle().finally(() => {
+    ended = true;
+  });
+  while (!ended) {
+    await Promise.race([settled, new Promise((r) => setTimeout(r, CANCEL_POLL_MS))]);
+    if (ended) break;
+    const report: TickReport = { now: o.clock.now(), queued: [], started: [], refused: [], canceled: [], problems: [] };
+    try {
+      await s.applyRequests(await takeRequests(varDir, { kinds: ['cancel'] }), report.now, report);
+    } catch (err) {
+      report.problems.push(`requests: ${(err as Error).message}`);
+    }
+    logReport(events, report);
+  }
+  await settled;
 }
 
 async function underLock<R>(varDir: string, fn: () => Promise<R>): Promise<R | 'busy'> {
@@ -144,12 +182,14 @@ export async function runOnce(o: DirectorOptions): Promise<TickReport | null> {
   const r = await underLock(varDir, async () => {
     const started = o.clock.now();
     await writeDirectorStatus(varDir, status(o, 'once', started));
-    const s = buildScheduler(o);
+    const events = directorEvents(o);
+    const s = buildScheduler(o, events);
     await s.open();
     const report = await s.tick();
-    logReport(o, report);
+    logReport(events, report);
     await writeDirectorStatus(varDir, status(o, 'once', started, report.now));
-    await s.settle();
+    await settleTakingCancels(s, o, events);
+    await events.flush();
     return report;
   });
   return r === 'busy' ? null : r;
@@ -161,22 +201,24 @@ export async function runForeground(o: DirectorOptions, stop: AbortSignal, hurry
   const r = await underLock(varDir, async () => {
     const started = o.clock.now();
     await writeDirectorStatus(varDir, status(o, 'foreground', started));
-    const s = buildScheduler(o);
+    const events = directorEvents(o);
+    const s = buildScheduler(o, events);
+    events('info', `director "${o.config.director.name}" started (version ${VERSION}, pid ${process.pid}, tick every ${s.tickIntervalSec} s)`);
     await s.open();
-    o.log(`director "${o.config.director.name}" started (version ${VERSION}, pid ${process.pid}, tick every ${s.tickIntervalSec} s)`);
     while (!stop.aborted) {
       try {
         const report = await s.tick();
-        logReport(o, report);
+        logReport(events, report);
         await writeDirectorStatus(varDir, status(o, 'foreground', started, report.now));
       } catch (err) {
-        o.log(`tick failed: ${(err as Error).message}`);
+        events('error', `tick failed: ${(err as Error).message}`);
       }
       await o.clock.sleep(s.tickIntervalSec * 1000, stop);
     }
     const grace = (o.config.director.shutdownGraceSec ?? DEFAULT_GRACE_SEC) * 1000;
     await s.shutdown(grace, hurry);
-    o.log('director stopped');
+    events('info', `director "${o.config.director.name}" stopped`);
+    await events.flush();
   });
   if (r === 'busy') throw new AfError('CANNOT_LOCK', `another director holds "${lockPath(varDir)}"`);
 }

@@ -12,11 +12,12 @@
  *   - Catch Up = latest: missed runs are folded into one run (below).
  * All the runs a tick keeps for one job are folded into one: it is due at the latest
  * of their instants and runs at the highest of their levels (Full > Differential >
- * Incremental), with the cartridge set of the run that gave that level. A job never
- * gets two runs from one tick.
+ * Incremental), with the cartridge set of the run that gave that level (run-level.ts,
+ * the rule `status scheduler` uses too). A job never gets two runs from one tick.
  */
 import type { CatchUp, JobResource, Level, ScheduleResource } from '../conf/model.js';
 import { nextRuns } from '../schedule/evaluate.js';
+import { candidate, strongest, type RunCandidate } from './run-level.js';
 
 export interface DueRun {
   readonly job: string;
@@ -30,8 +31,6 @@ export interface DueRun {
   readonly dropped: number;
 }
 
-const RANK: Record<Level, number> = { Incremental: 0, Differential: 1, Full: 2 };
-
 export function scheduledRun(
   job: JobResource,
   schedule: ScheduleResource,
@@ -40,22 +39,16 @@ export function scheduledRun(
   const { now, graceMs, timeZone } = window;
   const from = window.considered ?? new Date(now.getTime() - graceMs);
   if (from.getTime() >= now.getTime() || !schedule.enabled) return null;
-  const all: { at: Date; level: Level; cartridgeSet?: number }[] = [];
+  const all: RunCandidate[] = [];
   for (const run of schedule.runs) {
-    for (const at of nextRuns(run.spec, { from, until: now, timeZone, limit: 5000 })) {
-      const o = run.spec.overrides;
-      all.push({ at, level: o.level ?? job.level, ...(o.cartridgeSet !== undefined ? { cartridgeSet: o.cartridgeSet } : {}) });
-    }
+    for (const at of nextRuns(run.spec, { from, until: now, timeZone, limit: 5000 })) all.push(candidate(job, run.spec, at));
   }
   const edge = now.getTime() - graceMs;
   const kept = window.catchUp === 'latest' ? all : all.filter((r) => r.at.getTime() > edge);
   if (kept.length === 0) return null;
   let latest = kept[0]!.at;
-  let best = kept[0]!;
-  for (const r of kept) {
-    if (r.at.getTime() > latest.getTime()) latest = r.at;
-    if (RANK[r.level] > RANK[best.level] || (RANK[r.level] === RANK[best.level] && r.at.getTime() > best.at.getTime())) best = r;
-  }
+  for (const r of kept) if (r.at.getTime() > latest.getTime()) latest = r.at;
+  const best = strongest(kept)!;
   return {
     job: job.name,
     level: best.level,

@@ -35,7 +35,9 @@ import { chooseLevel } from '../runner/level-choice.js';
 import { selectionHash } from '../runner/selection-hash.js';
 import type { JobOutcome, JobRunner, RunningJob } from '../runner/runner-api.js';
 import type { Clock } from './clock.js';
+import type { EventJob, EventType } from './events.js';
 import { scheduledRun } from './due-runs.js';
+import { cartridgeSetFor } from './run-level.js';
 import { emptyState, type QueuedRun, type SchedulerState } from './schedule-state.js';
 
 export const DEFAULT_TICK_SEC = 60;
@@ -52,6 +54,11 @@ export interface SchedulerOptions {
   saveState(s: SchedulerState): Promise<void>;
   /** One line for the director's own log. */
   log(line: string): void;
+  /**
+   * An event for the message file (daemon/events.ts); it logs the line too. Unset
+   * (tests): events go to `log` only.
+   */
+  event?(type: EventType, text: string, job?: EventJob): void;
   /** Called after a job's outcome is recorded (notifications, retention). */
   onFinished?(run: RunningJob, outcome: JobOutcome): Promise<void>;
 }
@@ -93,8 +100,14 @@ export class Scheduler {
     for (const r of records) {
       if (r.status !== 'running') continue;
       await this.o.history.update(r.id, { status: 'error', end: this.iso(now), error: 'the director stopped while the job ran' });
-      this.o.log(`job ${r.id} (${r.job}) was left running by a director that stopped; recorded as error`);
+      this.note('error', `job ${r.id} (${r.job}) was left running by a director that stopped; recorded as error`, { jobid: r.id, job: r.job, client: r.client });
     }
+  }
+
+  /** An event: to the message file when the director has one, else to the log. */
+  private note(type: EventType, text: string, job?: EventJob): void {
+    if (this.o.event) this.o.event(type, text, job);
+    else this.o.log(text);
   }
 
   private iso(d: Date): string {
@@ -127,23 +140,21 @@ export class Scheduler {
 
   private async refuse(job: JobResource, q: QueuedRun, why: string, report: TickReport): Promise<void> {
     const now = this.o.clock.now();
-    await this.o.history.create({
+    const rec = await this.o.history.create({
       job: job.name, client: job.client, level: q.level, status: 'canceled', scheduled: this.iso(q.scheduled),
       end: this.iso(now), files: 0, bytes: 0, cartridges: [], tapeFiles: [], reschedules: q.attempt, error: why,
     });
     report.refused.push({ job: job.name, why });
-    this.o.log(`${job.name}: ${why}`);
+    this.note('warning', `job ${rec.id} (${job.name}): ${why}`, { jobid: rec.id, job: job.name, client: job.client });
   }
 
-  async tick(): Promise<TickReport> {
-    const now = this.o.clock.now();
-    const report: TickReport = { now, queued: [], started: [], refused: [], canceled: [], problems: [] };
+  /**
+   * Acts on requests taken from the spool: a cancel stops a job running in this
+   * process; a run is queued (the caller's tick starts it). Bad requests and requests
+   * that name nothing are problems in the report.
+   */
+  async applyRequests(taken: TakeResult, now: Date, report: TickReport): Promise<void> {
     const cfg = this.o.config;
-    const graceMs = (this.tickIntervalSec + 60) * 1000;
-    const timeZone = cfg.director.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-
-    // 1. the console's requests
-    const taken = await this.o.takeRequests();
     for (const p of taken.problems) report.problems.push(p.message);
     for (const { request: r } of taken.taken) {
       if (r.kind === 'cancel') {
@@ -151,7 +162,7 @@ export class Scheduler {
         if (run) {
           run.cancel(`canceled by console "${r.console}"`);
           report.canceled.push(r.jobid);
-          this.o.log(`job ${r.jobid} (${run.plan.job.name}) canceled by console "${r.console}"`);
+          this.note('warning', `job ${r.jobid} (${run.plan.job.name}) canceled by console "${r.console}"`, { jobid: r.jobid, job: run.plan.job.name, client: run.plan.client.name });
         } else {
           report.problems.push(`cancel jobid=${r.jobid} from console "${r.console}": no such running job`);
         }
@@ -162,8 +173,23 @@ export class Scheduler {
         report.problems.push(`run job=${r.job} from console "${r.console}": no such job`);
         continue;
       }
+      const before = report.queued.length;
       await this.enqueue({ job: job.name, level: r.level ?? job.level, scheduled: now, notBefore: now, attempt: 0, source: 'console' }, report);
+      if (report.queued.length > before) {
+        this.note('info', `${job.name}: run asked for by console "${r.console}" (level ${r.level ?? job.level}) queued`, { job: job.name, client: job.client });
+      }
     }
+  }
+
+  async tick(): Promise<TickReport> {
+    const now = this.o.clock.now();
+    const report: TickReport = { now, queued: [], started: [], refused: [], canceled: [], problems: [] };
+    const cfg = this.o.config;
+    const graceMs = (this.tickIntervalSec + 60) * 1000;
+    const timeZone = cfg.director.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+    // 1. the console's requests
+    await this.applyRequests(await this.o.takeRequests(), now, report);
 
     // 2. schedules
     for (const job of cfg.jobs.values()) {
@@ -183,7 +209,7 @@ export class Scheduler {
       this.state.considered.set(job.name, now);
       this.consideredHere.add(job.name);
       if (!due) continue;
-      if (due.dropped > 0) this.o.log(`${job.name}: ${due.dropped} run(s) missed while the director was down were dropped (Catch Up = none)`);
+      if (due.dropped > 0) this.note('warning', `${job.name}: ${due.dropped} run(s) missed while the director was down were dropped (Catch Up = none)`);
       if (due.folded > 1) this.o.log(`${job.name}: ${due.folded} scheduled runs folded into one`);
       await this.enqueue({
         job: job.name, level: due.level, scheduled: due.scheduled, notBefore: due.scheduled, attempt: 0, source: 'schedule',
@@ -263,7 +289,9 @@ export class Scheduler {
       this.state.lastStart.set(job.name, now);
       this.running.set(run.id, run);
       report.started.push({ id: run.id, job: job.name, level: choice.level, attempt: q.attempt });
-      this.o.log(`job ${run.id} (${job.name}) started, level ${choice.level}${choice.reason ? ` (upgraded: ${choice.reason})` : ''}`);
+      this.note('info', `job ${run.id} (${job.name}) started on client ${client.name}, level ${choice.level}${choice.reason ? ` (upgraded: ${choice.reason})` : ''}` +
+        `${q.attempt > 0 ? `, reschedule ${q.attempt} of ${job.rescheduleTimes}` : ''}, ${q.source === 'console' ? 'asked for by a console' : `${q.source} run due ${this.iso(q.scheduled)}`}`,
+        { jobid: run.id, job: job.name, client: client.name });
       const settled = run.done.then((outcome) => this.finished(run, q, outcome)).catch((err: unknown) => {
         this.o.log(`job ${run.id}: ${(err as Error).message}`);
       }).finally(() => {
@@ -276,15 +304,21 @@ export class Scheduler {
   private async finished(run: RunningJob, q: QueuedRun, outcome: JobOutcome): Promise<void> {
     this.running.delete(run.id);
     const job = run.plan.job;
-    this.o.log(`job ${run.id} (${job.name}) ended: ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}`);
+    const ref = { jobid: run.id, job: job.name, client: run.plan.client.name };
+    this.note(outcome.status === 'ok' ? 'terminate' : outcome.status === 'error' ? 'error' : 'warning',
+      `job ${run.id} (${job.name}) ended: ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}` +
+      `${outcome.files !== undefined ? `, ${outcome.files} files, ${outcome.bytes ?? 0} bytes` : ''}`, ref);
     if (outcome.status === 'ok' && run.plan.level === 'Full') this.state.fullSelection.set(job.name, run.plan.selectionHash);
+    if (outcome.status === 'error' && job.rescheduleOnError && q.attempt >= job.rescheduleTimes && job.rescheduleTimes > 0) {
+      this.note('error', `job ${run.id} (${job.name}) failed after ${q.attempt} reschedule(s); not rescheduled again (Reschedule Times = ${job.rescheduleTimes})`, ref);
+    }
     if (outcome.status === 'error' && job.rescheduleOnError && q.attempt < job.rescheduleTimes) {
       const at = new Date(outcome.end.getTime() + job.rescheduleIntervalSec * 1000);
       this.state.queue.push({
         job: job.name, level: q.level, scheduled: at, notBefore: at, attempt: q.attempt + 1, source: 'retry',
         ...(q.cartridgeSet !== undefined ? { cartridgeSet: q.cartridgeSet } : {}),
       });
-      this.o.log(`${job.name}: rescheduled for ${this.iso(at)} (attempt ${q.attempt + 1} of ${job.rescheduleTimes})`);
+      this.note('info', `job ${run.id} (${job.name}) rescheduled for ${this.iso(at)} (attempt ${q.attempt + 1} of ${job.rescheduleTimes}, Reschedule Interval ${job.rescheduleIntervalSec} s)`, ref);
     }
     await this.persist();
     if (this.o.onFinished) await this.o.onFinished(run, outcome);
@@ -335,8 +369,4 @@ export function lastEnd(records: readonly JobRecord[], job: string, pick: (r: Jo
   return best;
 }
 
-/** The cartridge set a job uses at a level: the level's own, else the job's, else none. */
-export function cartridgeSetFor(job: JobResource, level: Level): number | undefined {
-  const own = level === 'Full' ? job.fullCartridgeSet : level === 'Incremental' ? job.incrementalCartridgeSet : job.differentialCartridgeSet;
-  return own ?? job.cartridgeSet;
-}
+export { cartridgeSetFor } from './run-level.js';

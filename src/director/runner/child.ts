@@ -1,10 +1,18 @@
 /**
- * One idea: run one program for a job as the leader of its own process group, hand
- * its stdout and stderr to the caller line by line, and let the caller stop the
- * whole group (the program and everything it started) — for a cancel, a Max Run
- * Time, or the director's shutdown. SIGTERM first; SIGKILL five seconds later.
+ * One idea: how the director and the console start a program — the one place both
+ * halves spawn processes. By default the program leads its own process group, its
+ * stdout and stderr reach the caller line by line (decoded as UTF-8, or Latin-1 when
+ * asked, across chunk boundaries), and the caller can stop the whole group (the
+ * program and everything it started) — for a cancel, a Max Run Time, a time limit, or
+ * the director's shutdown: SIGTERM first, SIGKILL five seconds later. With `inherit`
+ * the program shares the caller's terminal instead (afconsole handing over to
+ * afrestore) and stays in the caller's process group so that the terminal's signals
+ * reach it. Command lines are split into words by the configuration's shell-like
+ * rules (config/words.ts), never by a shell.
  */
 import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
+import { splitWords as configWords } from '../../config/words.js';
 
 export interface ChildResult {
   /** Exit status, or null when a signal ended it. */
@@ -25,23 +33,33 @@ export interface ChildOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly stdin?: string;
   readonly cwd?: string;
+  /** How output bytes become text (default utf8). */
+  readonly encoding?: 'utf8' | 'latin1';
+  /** Hand the program this process's stdout and stderr (and stdin when `stdin` is 'inherit'); no lines are reported. */
+  readonly inherit?: boolean;
+  /** With `inherit`: also hand over stdin. */
+  readonly inheritStdin?: boolean;
 }
 
 const KILL_AFTER_MS = 5000;
 
 export function runChild(argv: readonly string[], onLine: (line: string, stream: 'out' | 'err') => void, opts: ChildOptions = {}): ChildRun {
+  const inherit = opts.inherit === true;
   const child = spawn(argv[0]!, argv.slice(1), {
-    detached: true,
-    stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    detached: !inherit,
+    stdio: inherit
+      ? [opts.inheritStdin ? 'inherit' : 'ignore', 'inherit', 'inherit']
+      : [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     env: opts.env ?? process.env,
     ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
   });
   let exited = false;
   const split = (stream: 'out' | 'err') => {
     let rest = '';
+    const decoder = new StringDecoder(opts.encoding ?? 'utf8');
     return {
       data: (b: Buffer) => {
-        rest += b.toString('utf8');
+        rest += decoder.write(b);
         let nl: number;
         while ((nl = rest.indexOf('\n')) >= 0) {
           onLine(rest.slice(0, nl).replace(/\r$/, ''), stream);
@@ -49,6 +67,7 @@ export function runChild(argv: readonly string[], onLine: (line: string, stream:
         }
       },
       end: () => {
+        rest += decoder.end();
         if (rest !== '') onLine(rest, stream);
         rest = '';
       },
@@ -56,9 +75,9 @@ export function runChild(argv: readonly string[], onLine: (line: string, stream:
   };
   const out = split('out');
   const err = split('err');
-  child.stdout!.on('data', out.data);
-  child.stderr!.on('data', err.data);
-  if (opts.stdin !== undefined) {
+  child.stdout?.on('data', out.data);
+  child.stderr?.on('data', err.data);
+  if (opts.stdin !== undefined && !inherit) {
     child.stdin!.on('error', () => undefined);
     child.stdin!.end(opts.stdin);
   }
@@ -77,7 +96,8 @@ export function runChild(argv: readonly string[], onLine: (line: string, stream:
   const signalGroup = (sig: NodeJS.Signals): void => {
     if (exited || child.pid === undefined) return;
     try {
-      process.kill(-child.pid, sig);
+      if (inherit) child.kill(sig);
+      else process.kill(-child.pid, sig);
     } catch {
       /* the group is gone already */
     }
@@ -92,33 +112,11 @@ export function runChild(argv: readonly string[], onLine: (line: string, stream:
   };
 }
 
-/** Splits a command line into words: blanks separate, '...' and "..." quote, \ escapes (no shell). */
+/**
+ * Splits a command line into words: blanks separate, '...' and "..." quote, a
+ * backslash takes the next character literally (no shell). An unterminated quote is
+ * a CONFIG_SYNTAX error.
+ */
 export function splitWords(text: string): string[] {
-  const words: string[] = [];
-  let cur = '';
-  let has = false;
-  let quote: '"' | "'" | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === quote) quote = null;
-      else if (c === '\\' && quote === '"' && i + 1 < text.length) cur += text[++i];
-      else cur += c;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-      has = true;
-    } else if (c === '\\' && i + 1 < text.length) {
-      cur += text[++i];
-      has = true;
-    } else if (/\s/.test(c)) {
-      if (has) words.push(cur);
-      cur = '';
-      has = false;
-    } else {
-      cur += c;
-      has = true;
-    }
-  }
-  if (has) words.push(cur);
-  return words;
+  return configWords(text).map((w) => w.text);
 }

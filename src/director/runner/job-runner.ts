@@ -131,15 +131,21 @@ export class ProcessJobRunner implements JobRunner {
       if (error === undefined && canceled === undefined) {
         const cmd = backupCommand(plan);
         log('backup', `running: ${cmd}${plan.client.localBackup ? ' (locally)' : ` (remote start on ${plan.client.address}:${plan.client.port})`}`);
-        const argv = plan.client.localBackup ? splitWords(cmd) : remoteStartArgv(this.o.afclient, plan.client, cmd);
-        current = runChild(argv, (line, s) => {
+        let argv: string[];
+        try {
+          argv = plan.client.localBackup ? splitWords(cmd) : remoteStartArgv(this.o.afclient, plan.client, cmd);
+        } catch (err) {
+          argv = [];
+          error = `cannot start the backup: ${(err as Error).message}`;
+        }
+        current = argv.length === 0 ? undefined : runChild(argv, (line, s) => {
           if (s === 'out') lines.push(line);
           if (s === 'err') log('backup', `stderr: ${line}`, 'warning');
           else log('backup', line);
         });
-        const r = await current.done;
+        const r = current ? await current.done : { code: null, signal: null };
         current = undefined;
-        if (canceled === undefined) {
+        if (canceled === undefined && error === undefined) {
           if (r.spawnError) error = `cannot start the backup: ${r.spawnError}`;
           else if (r.code !== 0) error = `the backup program ended with ${r.code === null ? `signal ${r.signal}` : `exit status ${r.code}`}`;
           summary = findSummary(lines);

@@ -116,8 +116,13 @@ export async function submitRequest(varDirectory: string, r: Request): Promise<s
   return id;
 }
 
-/** Takes every waiting request, oldest first; each is handed out once only. */
-export async function takeRequests(varDirectory: string): Promise<TakeResult> {
+/**
+ * Takes every waiting request, oldest first; each is handed out once only. With
+ * `kinds`, only requests of those kinds are taken (a director waiting for its jobs
+ * takes cancels and leaves runs for its next tick); the others, and files that do not
+ * parse, stay where they are.
+ */
+export async function takeRequests(varDirectory: string, opts: { kinds?: readonly Request['kind'][] } = {}): Promise<TakeResult> {
   const dir = spoolDir(varDirectory);
   let names: string[];
   try {
@@ -138,6 +143,16 @@ export async function takeRequests(varDirectory: string): Promise<TakeResult> {
   const problems: AfError[] = [];
   for (const name of waiting) {
     const file = path.join(dir, name);
+    if (opts.kinds !== undefined) {
+      const kind = await fs.promises.readFile(file, 'utf8').then((t) => {
+        try {
+          return parseRequest(t, file).kind;
+        } catch {
+          return undefined;
+        }
+      }, () => undefined);
+      if (kind === undefined || !opts.kinds.includes(kind)) continue;
+    }
     const claimed = `${file}.taken-${process.pid}`;
     try {
       await fs.promises.rename(file, claimed);

@@ -9,6 +9,7 @@
  * precious for only those it may use (by Client name or Address); others show as
  * "(other)".
  */
+import { stateQueryArgs } from '../../runner/afclient-command.js';
 import { AfError, toAfError } from '../../../errors.js';
 import type { TapeServerResource } from '../../conf/model.js';
 import type { ConsoleContext } from '../context.js';
@@ -62,9 +63,7 @@ async function oneServer(ctx: ConsoleContext, ts: TapeServerResource): Promise<{
       return { json: { ...head, source: 'state', serverConfig: ts.serverConfig, streamerState: null, volumes: [], error: msg }, text: `Tape server "${ts.name}": ${msg}\n`, failed: true };
     }
   }
-  const argv = ['-w', '-v', '-h', ts.address, '-p', String(ts.port)];
-  if (ts.keyFile) argv.push('-k', ts.keyFile);
-  const r = await ctx.world.afclient(argv);
+  const r = await ctx.world.afclient(stateQueryArgs(ts));
   const st = parseAfclientState(r.stdout);
   const error = r.exit === 0 ? null : r.startError ?? (r.stderr.trim() || `afclient exited with status ${r.exit}`);
   const text = `Tape server "${ts.name}" at ${ts.address}:${ts.port}: ${error ?? `streamer state ${st.streamerState ?? 'unknown'}`}\n` +

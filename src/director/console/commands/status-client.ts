@@ -4,6 +4,7 @@
  * (streamer state, server id, precious tapes), or why it could not be reached. The
  * command's exit status is afclient's.
  */
+import { stateQueryArgs } from '../../runner/afclient-command.js';
 import { AfError } from '../../../errors.js';
 import { stringArg, type CommandSpec } from './spec.js';
 
@@ -30,9 +31,7 @@ export const statusClient: CommandSpec = {
     const client = ctx.config.clients.get(name);
     if (!ctx.access.allowsClient(name)) throw ctx.access.denied(`client=${name} is not allowed`);
     if (!client) throw new AfError('NOT_FOUND', `client=${name}: no such Client in ${ctx.config.file}`);
-    const argv = ['-w', '-v', '-h', client.address, '-p', String(client.port)];
-    if (client.keyFile) argv.push('-k', client.keyFile);
-    const r = await ctx.world.afclient(argv);
+    const r = await ctx.world.afclient(stateQueryArgs(client));
     const parsed = parseAfclientState(r.stdout);
     const reachable = r.exit === 0;
     const problem = r.startError ?? r.stderr.trim().split('\n').filter(Boolean).join('; ');
