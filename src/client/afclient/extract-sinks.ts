@@ -20,16 +20,51 @@ export interface DataSink {
 }
 
 /** Writes straight into an open file descriptor; `done` runs before it is closed. */
+/** Holes are made of whole blocks of this size (at file offsets that are multiples of it). */
+const HOLE_BLOCK = 4096;
+const ZEROS = Buffer.alloc(HOLE_BLOCK);
+
+/**
+ * Writes a newly created regular file. Blocks of zeros are not written but skipped
+ * over, so a sparse file comes back sparse (and any long run of zeros takes no
+ * space); the size is set at the end, which also covers a trailing hole.
+ */
 export class FdSink implements DataSink {
+  private pos = 0;
+
   constructor(private readonly fd: number, private readonly done: (fd: number) => void) {}
 
   async write(data: Buffer): Promise<void> {
     let off = 0;
-    while (off < data.length) off += fs.writeSync(this.fd, data, off);
+    while (off < data.length) {
+      // The part up to the next block boundary of the file, or one whole block.
+      const len = Math.min(data.length - off, HOLE_BLOCK - (this.pos % HOLE_BLOCK));
+      const piece = data.subarray(off, off + len);
+      if (len === HOLE_BLOCK && piece.equals(ZEROS)) {
+        this.pos += len;
+        off += len;
+        continue;
+      }
+      // Gather the run of blocks that are written, to keep the calls few.
+      let end = off + len;
+      while (end < data.length) {
+        const next = Math.min(data.length - end, HOLE_BLOCK);
+        if (next === HOLE_BLOCK && data.subarray(end, end + next).equals(ZEROS)) break;
+        end += next;
+      }
+      let done = off;
+      while (done < end) {
+        const n = fs.writeSync(this.fd, data, done, end - done, this.pos + (done - off));
+        done += n;
+      }
+      this.pos += end - off;
+      off = end;
+    }
   }
 
   async finish(): Promise<void> {
     try {
+      fs.ftruncateSync(this.fd, this.pos);
       this.done(this.fd);
     } finally {
       fs.closeSync(this.fd);
