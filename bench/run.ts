@@ -8,7 +8,9 @@
  *   AF_BENCH_MIB       payload per data-path run in MiB (default 1024)
  *   AF_BENCH_RUNS      data-path runs per block size (default 2; medians are shown)
  *   AF_BENCH_CONNECTS  connections per start mode (default 30)
- *   AF_BENCH_ONLY      "data" or "connect" to run one benchmark
+ *   AF_BENCH_ONLY      "data", "native", "connect" or "client" to run one benchmark
+ *   AF_BENCH_CLIENT_MIB, AF_BENCH_TREE_FILES, AF_BENCH_TEXT_MIB  sizes of the client
+ *                      benchmark (default 2048 MiB, 100000 files, 256 MiB)
  *   AF_BENCH_DIR       where scratch directories go (default: the system temp dir)
  *   AF_BENCH_NODE_ARGS extra node options for the data path's afserver processes
  *                      (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof")
@@ -20,12 +22,19 @@ import os from 'node:os';
 import { dataPath, COMM_BUF, WINDOW, type DataPathResult } from './data-path.js';
 import { connectLatency, type ConnectLatencyResult, type LatencyStats } from './connect-latency.js';
 import { nativePath, type NativePathResult } from './native-path.js';
+import { clientBench, type ClientBenchResult, type ClientRow } from './client.js';
 import { AFSERVER, fmt, freeBytes, installCleanupHandlers, now, num, scratchBase, sleep, table } from './util.js';
 
 const TARGET_MBPS = 400;
 const TARGET_DD_RATIO = 0.9;
 const TARGET_LISTEN_MS = 20;
 const TARGET_INETD_RATIO = 1.3;
+/** Client bulk rows: at least this fraction of tar's MB/s, and never below TARGET_MBPS. */
+const TARGET_CLIENT_BULK_RATIO = 0.8;
+/** Client tree rows: no slower than tar (tar's seconds / ours >= 1). */
+const TARGET_CLIENT_TREE_RATIO = 1.0;
+/** Compression row: CPU seconds per wall second at least this (both cores busy). */
+const TARGET_CLIENT_CPU_PER_WALL = 1.5;
 
 function envInt(name: string, dflt: number, min: number, max: number): number {
   const v = process.env[name];
@@ -105,6 +114,54 @@ function latencyTable(c: ConnectLatencyResult): string {
   return table(['mode', 'what is timed', 'median ms', 'p95 ms', 'min ms', '1st ms', 'n'], rows);
 }
 
+interface JudgedRow {
+  row: ClientRow;
+  oursText: string;
+  theirsText: string;
+  /** Speed ratio, ours / theirs (NaN without a baseline). */
+  ratio: number;
+  target: string;
+  met: boolean | null;
+}
+
+/** The figures, ratio and target verdict of one client row (its kind is told by its name). */
+function judgeClientRow(row: ClientRow): JudgedRow {
+  const mbps = (t: { seconds: number }) => row.bytes / t.seconds / 1e6;
+  const theirs = row.theirs;
+  if (row.what.startsWith('bulk')) {
+    const ratio = theirs ? mbps(row.ours) / mbps(theirs) : NaN;
+    return {
+      row,
+      oursText: `${fmt(mbps(row.ours), 0)} MB/s`,
+      theirsText: theirs ? `${fmt(mbps(theirs), 0)} MB/s` : 'n/a',
+      ratio,
+      target: `>= ${TARGET_CLIENT_BULK_RATIO} and >= ${TARGET_MBPS} MB/s`,
+      met: theirs ? ratio >= TARGET_CLIENT_BULK_RATIO && mbps(row.ours) >= TARGET_MBPS : null,
+    };
+  }
+  if (row.what.startsWith('tree')) {
+    const ratio = theirs ? theirs.seconds / row.ours.seconds : NaN;
+    return {
+      row,
+      oursText: `${fmt(row.ours.seconds, 2)} s`,
+      theirsText: theirs ? `${fmt(theirs.seconds, 2)} s` : 'n/a',
+      ratio,
+      target: `>= ${TARGET_CLIENT_TREE_RATIO} (no slower)`,
+      met: theirs ? ratio >= TARGET_CLIENT_TREE_RATIO : null,
+    };
+  }
+  // Compression: MB/s of input for information; the target is using both cores.
+  const cpuPerWall = row.ours.cpu / row.ours.seconds;
+  return {
+    row,
+    oursText: `${fmt(mbps(row.ours), 0)} MB/s`,
+    theirsText: theirs ? `${fmt(mbps(theirs), 0)} MB/s` : 'n/a',
+    ratio: theirs ? mbps(row.ours) / mbps(theirs) : NaN,
+    target: `CPU/wall >= ${TARGET_CLIENT_CPU_PER_WALL}`,
+    met: cpuPerWall >= TARGET_CLIENT_CPU_PER_WALL,
+  };
+}
+
 async function main(): Promise<number> {
   installCleanupHandlers();
   if (!fs.existsSync(AFSERVER)) {
@@ -115,7 +172,9 @@ async function main(): Promise<number> {
   const runs = envInt('AF_BENCH_RUNS', 2, 1, 20);
   const connects = envInt('AF_BENCH_CONNECTS', 30, 3, 1000);
   const only = process.env.AF_BENCH_ONLY ?? '';
-  if (only && only !== 'data' && only !== 'connect' && only !== 'native') throw new Error(`AF_BENCH_ONLY is "data", "native" or "connect", not "${only}"`);
+  if (only && only !== 'data' && only !== 'connect' && only !== 'native' && only !== 'client') {
+    throw new Error(`AF_BENCH_ONLY is "data", "native", "connect" or "client", not "${only}"`);
+  }
 
   const started = now();
   const busy = await machineBusy(500);
@@ -131,7 +190,7 @@ async function main(): Promise<number> {
   const errors: string[] = [];
 
   const data: DataPathResult[] = [];
-  if (only !== 'connect' && only !== 'native') {
+  if (!only || only === 'data') {
     log(`\n[1/2] data path: ${mib} MiB per run, ${runs} run(s) per block size, W requests of ${COMM_BUF} B, up to ${WINDOW} in flight`);
     for (const bs of [256 * 1024, 1024 * 1024]) {
       try {
@@ -157,12 +216,23 @@ async function main(): Promise<number> {
   }
 
   let conn: ConnectLatencyResult | null = null;
-  if (only !== 'data' && only !== 'native') {
+  if (!only || only === 'connect') {
     log(`\n[2/2] connect-to-banner latency: ${connects} connections per mode`);
     try {
       conn = await connectLatency(connects, log);
     } catch (e) {
       errors.push(`connect latency: ${(e as Error).message}`);
+      log(`  FAILED: ${(e as Error).message}`);
+    }
+  }
+
+  let client: ClientBenchResult | null = null;
+  if (!only || only === 'client') {
+    log('\n[client] afclient and the backup programs against tar on the same data');
+    try {
+      client = await clientBench(log);
+    } catch (e) {
+      errors.push(`client: ${(e as Error).message}`);
       log(`  FAILED: ${(e as Error).message}`);
     }
   }
@@ -249,6 +319,47 @@ async function main(): Promise<number> {
       inetdMet: Number.isFinite(inetdBare) ? inetdBare <= TARGET_INETD_RATIO : null,
     };
   }
+  if (client) {
+    out.push('Client programs against tar on the same data, in the same minute (MB/s = 10^6 B/s of the payload; tree rows in seconds).');
+    out.push('"ours/theirs" is the speed ratio: above 1 means ours was faster. CPU/wall: user+system CPU seconds of the command and');
+    out.push('its children per wall second (above 1.0: more than one core busy).');
+    const judged = client.rows.map(judgeClientRow);
+    out.push(
+      table(
+        ['what', 'ours (command)', 'theirs (command)', 'ours', 'theirs', 'ours/theirs', 'target', 'met', 'CPU/wall ours', 'CPU/wall theirs', 'size ratio ours/theirs'],
+        judged.map((j) => [
+          j.row.what,
+          j.row.oursLabel,
+          j.row.theirsLabel,
+          j.oursText,
+          j.theirsText,
+          fmt(j.ratio, 2),
+          j.target,
+          yesNo(j.met),
+          fmt(j.row.ours.cpu / j.row.ours.seconds, 2),
+          j.row.theirs ? fmt(j.row.theirs.cpu / j.row.theirs.seconds, 2) : 'n/a',
+          j.row.oursRatio !== undefined ? `${fmt(j.row.oursRatio, 3)} / ${j.row.theirsRatio === undefined ? 'n/a' : fmt(j.row.theirsRatio, 3)}` : '',
+        ]),
+      ),
+    );
+    for (const n of client.notes) out.push(`note: ${n}`);
+    out.push('');
+    json.client = judged.map((j) => ({
+      what: j.row.what,
+      ours: j.row.oursLabel,
+      theirs: j.row.theirsLabel,
+      bytes: j.row.bytes,
+      oursSeconds: num(j.row.ours.seconds, 3),
+      oursCpu: num(j.row.ours.cpu, 3),
+      theirsSeconds: j.row.theirs ? num(j.row.theirs.seconds, 3) : null,
+      theirsCpu: j.row.theirs ? num(j.row.theirs.cpu, 3) : null,
+      ratio: num(j.ratio, 3),
+      target: j.target,
+      met: j.met,
+      ...(j.row.oursRatio !== undefined ? { oursSizeRatio: num(j.row.oursRatio, 4), theirsSizeRatio: num(j.row.theirsRatio ?? null, 4) } : {}),
+    }));
+    if (client.notes.length) json.clientNotes = client.notes;
+  }
   if (errors.length) {
     out.push('Benchmarks that could not run:', ...errors.map((e) => `  ${e}`), '');
     json.errors = errors;
@@ -257,7 +368,7 @@ async function main(): Promise<number> {
   out.push(`total ${total.toFixed(0)} s (without the build)`);
   json.seconds = num(total, 1);
   process.stdout.write(out.join('\n') + '\n' + JSON.stringify(json) + '\n');
-  return errors.length && !data.length && !conn ? 1 : 0;
+  return errors.length && !data.length && !conn && !native.length && !client ? 1 : 0;
 }
 
 main().then(

@@ -104,44 +104,77 @@ export class FileWalker {
   }
 }
 
-/** Opens a regular file for saving (not following a symlink swapped in since the walk). */
-export function openForSaving(path: Buffer): Promise<fs.promises.FileHandle> {
-  return fs.promises.open(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+/** Opens a regular file for saving (not following a symlink swapped in since the walk); returns the descriptor. */
+export function openForSaving(path: Buffer): number {
+  return fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+}
+
+/** Files up to this size are read with synchronous calls: a thread-pool round trip costs more than the read. */
+export const SYNC_READ_LIMIT = 1 << 20;
+/** The piece size of reads from larger files. */
+const LARGE_READ = 1 << 20;
+
+function readAsync(fd: number, buf: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => fs.read(fd, buf, 0, buf.length, null, (e, n) => (e ? reject(e) : resolve(n))));
 }
 
 /**
  * A regular file's bytes in pieces, read as the packer asks for them; closes the
- * file at the end. With `keepAtime` the access time the file had before is put
- * back afterwards (afclient does this unless -K), when we are allowed to.
+ * descriptor at the end. With `keepAtime` the access time the file had before is
+ * put back afterwards (afclient does this unless -K), when we are allowed to.
+ * `sizeHint` (the size the walk saw) picks the reads: synchronous ones on this
+ * thread for small files, the thread pool for large ones, so that reading a large
+ * file overlaps with sending.
  */
-export async function* fileContents(fh: fs.promises.FileHandle, chunk = 65536, keepAtime = false): AsyncGenerator<Buffer> {
+export async function* fileContents(fd: number, chunk = 65536, keepAtime = false, sizeHint = Infinity): AsyncGenerator<Buffer> {
+  const sync = sizeHint <= SYNC_READ_LIMIT;
   let before: fs.Stats | null = null;
   if (keepAtime) {
     try {
-      before = await fh.stat();
+      before = fs.fstatSync(fd);
     } catch {
       before = null;
     }
   }
+  // Large files: the next piece is read (on the pool) while this one is sent.
+  let ahead: Promise<Buffer> | null = null;
+  const readAhead = (): Promise<Buffer> => {
+    const buf = Buffer.allocUnsafe(LARGE_READ);
+    const p = readAsync(fd, buf).then((n) => buf.subarray(0, n));
+    p.catch(() => undefined);
+    return p;
+  };
   try {
+    if (sync) {
+      for (;;) {
+        const buf = Buffer.allocUnsafe(chunk);
+        const bytesRead = fs.readSync(fd, buf, 0, chunk, null);
+        if (bytesRead === 0) return;
+        yield buf.subarray(0, bytesRead);
+      }
+    }
+    ahead = readAhead();
     for (;;) {
-      const buf = Buffer.allocUnsafe(chunk);
-      const { bytesRead } = await fh.read(buf, 0, chunk, null);
-      if (bytesRead === 0) return;
-      yield buf.subarray(0, bytesRead);
+      const got = await ahead;
+      ahead = null;
+      if (got.length === 0) return;
+      ahead = readAhead();
+      yield got;
     }
   } finally {
+    // A read still under way must end before the descriptor is closed (its number could be reused).
+    if (ahead) await ahead.catch(() => undefined);
     if (before) {
       try {
         // Only when reading moved it (most mounts use relatime or noatime): utimes
         // also touches the change time, which is best left alone.
-        const after = await fh.stat();
-        if (after.atimeMs !== before.atimeMs && after.mtimeMs === before.mtimeMs) await fh.utimes(before.atime, before.mtime);
+        const after = fs.fstatSync(fd);
+        if (after.atimeMs !== before.atimeMs && after.mtimeMs === before.mtimeMs) fs.futimesSync(fd, before.atime, before.mtime);
       } catch {
         /* not ours to change: the access time stays as reading left it */
       }
     }
-    await fh.close();
+    fs.closeSync(fd);
   }
 }
 

@@ -24,6 +24,7 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import type { Writable, Readable } from 'node:stream';
 import { AfError } from '../../errors.js';
+import { WRITETOTAPE } from '../../protocol/commands.js';
 import { END_MARK, archivePadding, encodeData, encodeRecord, informationRecord } from '../../archive/packer.js';
 import type { DataEntry, Entry, RegularFile } from '../../archive/records.js';
 import type { Connection } from '../connection.js';
@@ -60,6 +61,13 @@ export const PROBE_BYTES = 5_000_000;
 /** The buffer sizes tried, as the original's optimiser does first: smallest, middle, largest. */
 export const PROBE_SIZES = [WRITE_BUFFER, (WRITE_BUFFER + 65536) >> 1, 65536] as const;
 
+/** A W request's frame for a comm buffer of `size`: the command byte, then room for the data. */
+function newFrame(size: number): Buffer {
+  const f = Buffer.allocUnsafe(1 + size);
+  f[0] = WRITETOTAPE;
+  return f;
+}
+
 interface Sink {
   write(b: Buffer): Promise<void>;
   /** Before each entry: the write position to print with -n, or null. */
@@ -91,7 +99,7 @@ class ServerSink implements Sink {
   ) {
     this.pipe = new Pipeline(conn, o.noQueue ? 1 : 512);
     this.size = conn.commBufSize;
-    this.piece = Buffer.alloc(this.size);
+    this.piece = newFrame(this.size);
     this.last = known;
     this.writtenSinceAsked = known === null;
     if (known) stats.position(known.cartridge, known.file);
@@ -116,8 +124,8 @@ class ServerSink implements Sink {
   private async setSize(size: number): Promise<void> {
     await this.pipe.drain();
     check(await this.conn.call({ name: 'SETCOMMBUFSIZ', size }), 'setting the buffer size');
-    const piece = Buffer.alloc(size);
-    this.piece.copy(piece, 0, 0, this.fill);
+    const piece = newFrame(size);
+    this.piece.copy(piece, 1, 1, 1 + this.fill);
     this.size = size;
     this.piece = piece;
   }
@@ -165,7 +173,7 @@ class ServerSink implements Sink {
     let off = 0;
     while (off < b.length) {
       const n = Math.min(b.length - off, this.size - this.fill);
-      b.copy(this.piece, this.fill, off, off + n);
+      b.copy(this.piece, 1 + this.fill, off, off + n);
       this.fill += n;
       off += n;
       if (this.fill === this.size) await this.flush();
@@ -173,12 +181,14 @@ class ServerSink implements Sink {
   }
 
   private async flush(): Promise<void> {
-    const data = this.piece;
-    this.piece = Buffer.alloc(this.size);
+    const frame = this.piece;
+    // The last W of a stream is zero filled after the data.
+    if (this.fill < this.size) frame.fill(0, 1 + this.fill);
+    this.piece = newFrame(this.size);
     this.fill = 0;
     this.writtenSinceAsked = true;
-    await this.pipe.send({ name: 'WRITETOTAPE', data });
-    this.probeBytes += data.length;
+    await this.pipe.sendWriteFrame(frame);
+    this.probeBytes += this.size;
     await this.probe();
   }
 
@@ -196,7 +206,9 @@ class ServerSink implements Sink {
     }
     while (padding < MIN_PADDING) {
       this.writtenSinceAsked = true;
-      await this.pipe.send({ name: 'WRITETOTAPE', data: Buffer.alloc(this.size) });
+      const zeros = Buffer.alloc(1 + this.size);
+      zeros[0] = WRITETOTAPE;
+      await this.pipe.sendWriteFrame(zeros);
       padding += this.size;
     }
     await this.ask();
@@ -311,15 +323,40 @@ export async function runCreate(o: AfclientOptions, io: Output, std: StdStreams)
     }
   }
   // Verbose lines go to stderr when the archive itself goes to stdout.
+  // Verbose lines to stdout are gathered and written a batch at a time (one
+  // write per turn of the event loop or per 64 KiB, not one per entry).
+  const pendingOut: Buffer[] = [];
+  let pendingLen = 0;
+  let flushScheduled = false;
+  const flushOut = (): void => {
+    if (pendingOut.length === 0) return;
+    const b = pendingOut.length === 1 ? pendingOut[0]! : Buffer.concat(pendingOut, pendingLen);
+    pendingOut.length = 0;
+    pendingLen = 0;
+    io.out(b);
+  };
   const say = (b: Buffer): void => {
-    if (o.archiveFile === '-') io.err(b.toString('latin1').replace(/\n$/, ''));
-    else io.out(b);
+    if (o.archiveFile === '-') {
+      io.err(b.toString('latin1').replace(/\n$/, ''));
+      return;
+    }
+    pendingOut.push(b);
+    pendingLen += b.length;
+    if (pendingLen >= 65536) flushOut();
+    else if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(() => {
+        flushScheduled = false;
+        flushOut();
+      });
+    }
   };
   const showPositions = o.archiveFile === undefined;
   const progress = new Progress(io, 'saved');
   let problems = 0;
   let exitStatus = 1;
   const report = (msg: string): void => {
+    flushOut();
     io.err(msg);
     problems++;
   };
@@ -347,10 +384,12 @@ export async function runCreate(o: AfclientOptions, io: Output, std: StdStreams)
       await packAll(ctx, walker, names);
       await sink.write(END_MARK);
     }
+    flushOut();
     progress.done();
     await sink.finish();
     exitStatus = 0;
   } catch (e) {
+    flushOut();
     progress.done();
     await sink.abort();
     await pool?.close();
@@ -432,7 +471,7 @@ type Prepared =
   | { kind: 'special'; raw: Buffer }
   | { kind: 'error'; message: string }
   | { kind: 'record'; entry: Entry }
-  | { kind: 'file'; entry: RegularFile; fh: fs.promises.FileHandle; compressed: AsyncIterable<Buffer> | null };
+  | { kind: 'file'; entry: RegularFile; fh: number; diskSize: number; compressed: AsyncIterable<Buffer> | null };
 
 async function* prepareAll(ctx: PackContext, walker: FileWalker, names: AsyncIterable<Buffer>): AsyncGenerator<Prepared> {
   for await (const raw of names) {
@@ -459,9 +498,9 @@ async function* prepareAll(ctx: PackContext, walker: FileWalker, names: AsyncIte
         yield { kind: 'record', entry: e };
         continue;
       }
-      let fh: fs.promises.FileHandle;
+      let fh: number;
       try {
-        fh = await openForSaving(item.path);
+        fh = openForSaving(item.path);
       } catch (err) {
         yield { kind: 'error', message: `cannot open ${shown(item.path)}: ${(err as Error).message}` };
         continue;
@@ -469,16 +508,16 @@ async function* prepareAll(ctx: PackContext, walker: FileWalker, names: AsyncIte
       const f = fileEntryFor(e, ctx.policy, ctx.patterns, e.size);
       let compressed: AsyncIterable<Buffer> | null = null;
       if (ctx.pool && f.unprocess.length > 0 && ctx.policy.level !== null) {
-        compressed = ctx.pool.deflate(fileData(ctx, f, fh), ctx.policy.level);
+        compressed = ctx.pool.deflate(fileData(ctx, f, fh, e.size), ctx.policy.level);
       }
-      yield { kind: 'file', entry: f, fh, compressed };
+      yield { kind: 'file', entry: f, fh, diskSize: e.size, compressed };
     }
   }
 }
 
 /** A file's bytes as stored before the built-in compression: read, then through -z's command if any. */
-function fileData(ctx: PackContext, e: RegularFile, fh: fs.promises.FileHandle): AsyncIterable<Buffer> {
-  const data: AsyncIterable<Buffer> = fileContents(fh, 65536, !ctx.o.dontKeepAtime);
+function fileData(ctx: PackContext, e: RegularFile, fh: number, diskSize: number): AsyncIterable<Buffer> {
+  const data: AsyncIterable<Buffer> = fileContents(fh, 65536, !ctx.o.dontKeepAtime, diskSize);
   if (e.unprocess.length > 0 && ctx.policy.proc) return throughCommand(ctx.policy.proc, data, `processing ${shown(e.name)}`);
   return data;
 }
@@ -517,7 +556,7 @@ async function packPrepared(ctx: PackContext, p: Prepared): Promise<void> {
       if (ctx.o.verbose) ctx.say(verboseLine(ctx, at, e.uid, e.mtime, e.name));
       const processed = e.unprocess.length > 0;
       const pre = p.compressed;
-      await writeData(ctx, e, pre ? [] : fileData(ctx, e, p.fh), processed ? null : e.size, pre ? () => pre : null);
+      await writeData(ctx, e, pre ? [] : fileData(ctx, e, p.fh, p.diskSize), processed ? null : e.size, pre ? () => pre : null);
       return;
     }
   }

@@ -77,31 +77,81 @@ export async function goodbye(conn: Connection): Promise<void> {
 /**
  * Pipelined requests: send() writes at once and queues the reply; at most
  * `window` replies are outstanding, older ones are collected (in order) before
- * more are sent. A non-zero status fails the pipeline.
+ * more are sent. A non-zero status fails the pipeline: the next send() or
+ * drain() throws it.
+ *
+ * One reader loop collects the replies while requests are outstanding, so a
+ * request costs a queue slot, not a chain of promises of its own.
  */
 export class Pipeline {
-  private chain: Promise<unknown> = Promise.resolve();
-  private inflight: Promise<Reply>[] = [];
+  private readonly queue: ({ name: CommandName; onReply: ((r: Reply) => void) | undefined } | undefined)[] = [];
+  private head = 0;
+  private reading = false;
+  private failure: unknown = null;
+  private waiters: (() => void)[] = [];
 
   constructor(private readonly conn: Connection, private readonly window = 512) {}
 
+  private get outstanding(): number {
+    return this.queue.length - this.head;
+  }
+
   async send(req: Request, onReply?: (r: Reply) => void): Promise<void> {
+    if (this.failure !== null) throw this.failure;
     this.conn.send(req);
-    const name = req.name as CommandName;
-    const p = this.chain.then(async () => {
-      const r = await this.conn.replyTo(name);
-      check(r, `command ${name}`);
-      onReply?.(r);
-      return r;
-    });
-    p.catch(() => undefined);
-    this.chain = p;
-    this.inflight.push(p);
-    while (this.inflight.length > this.window) await this.inflight.shift();
+    await this.queued(req.name as CommandName, onReply);
+  }
+
+  /** A W whose frame (command byte and comm buffer) the caller built; see Connection.sendWriteFrame. */
+  async sendWriteFrame(frame: Buffer): Promise<void> {
+    if (this.failure !== null) throw this.failure;
+    this.conn.sendWriteFrame(frame);
+    await this.queued('WRITETOTAPE', undefined);
+  }
+
+  private async queued(name: CommandName, onReply: ((r: Reply) => void) | undefined): Promise<void> {
+    this.queue.push({ name, onReply });
+    if (!this.reading) void this.read();
+    while (this.outstanding > this.window && this.failure === null) await this.wait();
+    if (this.failure !== null) throw this.failure;
+  }
+
+  private wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private async read(): Promise<void> {
+    this.reading = true;
+    try {
+      while (this.head < this.queue.length) {
+        const p = this.queue[this.head]!;
+        const r = await this.conn.replyTo(p.name);
+        this.queue[this.head++] = undefined;
+        if (this.head > 4096 && this.head * 2 > this.queue.length) {
+          this.queue.splice(0, this.head);
+          this.head = 0;
+        }
+        check(r, `command ${p.name}`);
+        p.onReply?.(r);
+        if (this.waiters.length > 0 && this.outstanding <= this.window) this.wake();
+      }
+    } catch (e) {
+      this.failure = e;
+    } finally {
+      this.reading = false;
+      this.wake();
+    }
   }
 
   /** Waits for every outstanding reply. */
   async drain(): Promise<void> {
-    while (this.inflight.length > 0) await this.inflight.shift();
+    while (this.outstanding > 0 && this.failure === null) await this.wait();
+    if (this.failure !== null) throw this.failure;
   }
 }

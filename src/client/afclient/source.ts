@@ -39,10 +39,19 @@ const END_OF_FILE = 0x2e;
 const END_OF_TAPE = 0x3a;
 /** The comm buffer the reader switches to after its first R. */
 export const READ_BUFFER = 1000;
+/**
+ * Bytes read with READ_BUFFER before the reader goes back to the opening comm
+ * buffer (min(block size, 65536)): short reads keep the original's sequence,
+ * long ones are not held to one round trip per 1000 bytes.
+ */
+export const READ_UPSIZE_AFTER = 1 << 20;
 
 class ServerSource implements StreamSource {
   private done = false;
   private switched = false;
+  /** The opening comm buffer size, to return to after READ_UPSIZE_AFTER bytes (0: not pending). */
+  private upsizeTo = 0;
+  private smallBytes = 0;
   /** Stream offsets where each R's data starts. */
   private readonly rStarts: number[] = [];
   private delivered = 0;
@@ -110,7 +119,16 @@ class ServerSource implements StreamSource {
       if (!this.switched) {
         this.switched = true;
         if (r.status === 0 && this.conn.commBufSize !== READ_BUFFER) {
+          const opening = this.conn.commBufSize;
           check(await this.conn.call({ name: 'SETCOMMBUFSIZ', size: READ_BUFFER }), 'setting the buffer size');
+          if (opening > READ_BUFFER) this.upsizeTo = opening;
+        }
+      } else if (this.upsizeTo > 0 && r.status === 0) {
+        this.smallBytes += r.data.length;
+        if (this.smallBytes >= READ_UPSIZE_AFTER) {
+          const size = this.upsizeTo;
+          this.upsizeTo = 0;
+          check(await this.conn.call({ name: 'SETCOMMBUFSIZ', size }), 'setting the buffer size');
         }
       }
       if (r.status === 0) {
