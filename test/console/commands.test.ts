@@ -253,10 +253,10 @@ describe('status client, list volumes (afclient), messages, estimate, restore, h
     assert.equal(body(await run(makeCtx(d, { console: 'auditor' }), 'messages')).messages.length, 3);
   });
 
-  test('estimate of a remote client: says plainly that it is not supported (status 1)', async () => {
+  test('estimate of a remote client whose program gives no estimate: said plainly (status 78)', async () => {
     const o = await run(makeCtx(d), 'estimate job=fileserver-backup listing');
-    assert.equal(o.status, 1);
-    assert.match(o.text, /estimate is supported only for a local client/);
+    assert.equal(o.status, 78);
+    assert.match(o.text, /gave no estimate/);
     const j = body(await run(makeCtx(d), 'estimate job=fileserver-backup'));
     assert.equal(j.supported, false);
     assert.equal(j.ok, false);

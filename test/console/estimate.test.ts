@@ -1,14 +1,15 @@
 /**
  * `estimate` for a local client runs the client's own selection (DirsToBackup,
  * FilesToSkip, DirsToSkip) over a tree made here and counts entries and bytes, with
- * the names under `listing` (a Latin-1 name included); for a remote client it says
- * plainly that it cannot (status 1).
+ * the names under `listing` (a Latin-1 name included); for a remote client it asks
+ * the client through `afclient -X '<Full Backup Command> --estimate --json'` (here a
+ * fake afclient; estimate-remote.test.ts has the real one over loopback).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeCtx, makeDirectorDir, run, type DirectorDir } from './helpers.js';
+import { fakeWorld, makeCtx, makeDirectorDir, run, type DirectorDir } from './helpers.js';
 
 let d: DirectorDir;
 let tree: string;
@@ -46,10 +47,35 @@ test('listing: the names, post-order, a Latin-1 name shown with \\x escapes', as
   assert.equal(names[names.length - 1], `${tree}/docs`, 'the directory comes after its contents');
 });
 
-test('remote client: not supported, said plainly, status 1; unknown job 41', async () => {
+test('remote client: asked by remote start, its JSON line read, names unescaped', async () => {
+  const line = JSON.stringify({ estimate: true, level: 'Full', files: 3, bytes: 42, names: ['/srv/a', '/srv/caf\xe9\\nx', '/srv'] });
+  const world = fakeWorld('2026-03-26T12:00:00Z', {
+    // afclient relays the client's stdout+stderr as bytes; the console reads them as Latin-1.
+    afclient: async (args) => {
+      world.afclientCalls.push([...args]);
+      return { exit: 0, stdout: `full_backup: warning: something odd\n${Buffer.from(line, 'utf8').toString('latin1')}\n`, stderr: '' };
+    },
+  });
+  const o = await run(makeCtx(d, { json: true, world }), 'estimate job=fileserver-backup listing');
+  assert.equal(o.status, 0, JSON.stringify(o.document));
+  const client = d.config.clients.get('fileserver')!;
+  assert.deepEqual(world.afclientCalls, [['-X', 'full_backup --estimate --json', '-h', client.address, '-p', String(client.port), '-k', client.keyFile!]]);
+  const doc = o.document as any;
+  assert.equal(doc.supported, true);
+  assert.equal(doc.source, 'remote');
+  assert.equal(doc.files, 3);
+  assert.equal(doc.bytes, 42);
+  assert.deepEqual(doc.names, ['/srv/a', '/srv/caf\\xe9\\x0ax', '/srv'], 'index escapes undone, then shown like local names');
+  assert.deepEqual(doc.warnings, ['full_backup: warning: something odd']);
+  const t = await run(makeCtx(d, { world }), 'estimate job=fileserver-backup');
+  assert.match(t.text, /a Full backup would save 3 entries, 42 bytes/);
+  assert.doesNotMatch(t.text, /\/srv\/a/, 'no names without listing');
+});
+
+test('remote client that gives no estimate: said plainly with the exit status of the row; unknown job 41', async () => {
   const o = await run(makeCtx(d), 'estimate job=fileserver-backup listing');
-  assert.equal(o.status, 1);
-  assert.match(o.text, /supported only for a local client/);
+  assert.equal(o.status, 78);
+  assert.match(o.text, /gave no estimate for "full_backup --estimate --json"/);
   assert.equal((o.document as any).supported, false);
   assert.equal((await run(makeCtx(d), 'estimate job=nosuch')).status, 41);
 });

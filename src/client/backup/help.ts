@@ -28,6 +28,9 @@ const BACKUP = `  -a          do not count up the backup number (full_backup)
   +L/-L  process (do not process) index files
   +B/-B  process (do not process) saved files
   +x/-x  write (do not write) checksums
+  --estimate  save nothing: list the names a run would save now (escaped as in
+              the index) and a line "Estimate: <files> files, <bytes> bytes";
+              with --json one JSON line. No server, lock or var file is touched
   --poll-wait <s>  seconds between server polls when none is ready (default 30,
                    or AF_POLL_WAIT_SECONDS)
 Names given as arguments are saved instead of DirsToBackup; the timestamps are

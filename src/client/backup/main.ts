@@ -7,7 +7,8 @@
  * stdout: with -v the progress lines afbackup prints ("Starting full backup.",
  * "Full backup finished.", ...); with --json one line with the summary at the
  * end (also after a failure, then with "error" and "status"). stderr: warnings
- * and errors, one line each, prefixed with the program name.
+ * and errors, one line each, prefixed with the program name. --estimate hands
+ * over to estimate.ts after the configuration is read (no lock, no server).
  */
 import path from 'node:path';
 import { AfError, toAfError } from '../../errors.js';
@@ -19,6 +20,8 @@ import { afclientProgram } from './afclient-command.js';
 import { runBackup } from './run-backup.js';
 import { runUpdateIndexes } from './run-update-indexes.js';
 import { HELP } from './help.js';
+import { estimateBackup, estimateText } from './estimate.js';
+import { shellOutput } from './programs.js';
 
 export interface ProcessContext {
   readonly argv: readonly string[];
@@ -73,6 +76,11 @@ export async function backupMain(program: Program, ctx: ProcessContext): Promise
       ctx.chdir(config.rootDirectory);
     } catch (e) {
       throw new AfError('STATE_IO', `cannot change to the root directory "${config.rootDirectory}": ${(e as Error).message}`);
+    }
+    if (opts.estimate) {
+      const est = await estimateBackup(program === 'full_backup' ? 'full' : 'incremental', opts, config, { warn, runCommand: shellOutput });
+      ctx.out(opts.json ? `${JSON.stringify(est)}\n` : estimateText(est));
+      return 0;
     }
     const interrupt = new AbortController();
     ctx.onSignal?.((sig) => interrupt.abort(sig));

@@ -4,6 +4,7 @@
  * `+x`/`-x` switches, letters that take the next word (or the rest of the bundle),
  * `-z` that takes two words; every other word is a name to save instead of the
  * configured DirsToBackup. Long options are ours: --json, --poll-wait=<seconds>,
+ * --estimate (full_backup and incr_backup: list what a run would save, save nothing),
  * --help, --version.
  *
  * Options that correspond to configuration keys become `Key: value` lines that
@@ -27,6 +28,8 @@ export interface BackupOptions {
   /** -H (incr_backup only): remove lower levels from needed_tapes. */
   removeLowerLevels: boolean;
   json: boolean;
+  /** --estimate: a dry run that lists what would be saved (estimate.ts). */
+  estimate: boolean;
   /** Seconds between polling rounds when no server is ready. */
   pollWait: number | undefined;
   help: boolean;
@@ -81,6 +84,7 @@ export function parseBackupArgs(program: Program, argv: readonly string[]): Back
     level: undefined,
     removeLowerLevels: false,
     json: false,
+    estimate: false,
     pollWait: undefined,
     help: false,
     version: false,
@@ -105,6 +109,10 @@ export function parseBackupArgs(program: Program, argv: readonly string[]): Back
       if (name === 'help') o.help = true;
       else if (name === 'version') o.version = true;
       else if (name === 'json') o.json = true;
+      else if (name === 'estimate') {
+        if (program === 'update_indexes' || inline !== undefined) throw usage(`unknown option ${a}`);
+        o.estimate = true;
+      }
       else if (name === 'poll-wait') {
         const v = inline ?? argv[++i];
         if (v === undefined || !/^\d+(\.\d+)?$/.test(v)) throw usage('--poll-wait wants a number of seconds');

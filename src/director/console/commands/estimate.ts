@@ -1,14 +1,14 @@
 /**
  * One idea: `estimate job=NAME [listing]` — what a Full backup of the job would
  * save: number of entries, bytes of regular files and, with `listing`, the names.
- * Only for a local client (`Local Backup = yes`): the client's own selection is run
- * over this host's file system (estimate-local.ts). For a remote client there is no
- * way to ask — neither afclient nor the client's afbackup service offers a dry run —
- * so the command says so plainly (exit status 1, "supported": false) rather than
- * printing a guess.
+ * For a local client (`Local Backup = yes`) the client's own selection is run over
+ * this host's file system (estimate-local.ts). For a remote client the client is
+ * asked through remote start: its Full Backup Command with `--estimate --json`
+ * (estimate-remote.ts). "source" in the document says which.
  */
 import { AfError, toAfError } from '../../../errors.js';
 import { configFileOf, estimateLocal } from '../estimate-local.js';
+import { estimateArgs, estimateCommand, parseRemoteEstimate } from '../estimate-remote.js';
 import { humanBytes } from '../render.js';
 import { stringArg, type CommandSpec } from './spec.js';
 
@@ -26,7 +26,7 @@ export const estimate: CommandSpec = {
   keywords: ['estimate'],
   acl: 'estimate',
   usage: 'estimate job=NAME [listing]',
-  summary: 'what a Full backup of a local client would save',
+  summary: 'what a Full backup of a job would save (local, or asked of the client)',
   values: ['job'],
   flags: ['listing'],
   required: ['job'],
@@ -38,15 +38,31 @@ export const estimate: CommandSpec = {
     if (!ctx.access.allowsClient(job.client)) throw ctx.access.denied(`job=${name} belongs to a client this console may not use`);
     const client = ctx.config.clients.get(job.client);
     const listing = args.flags.has('listing');
-    const head = { job: name, client: job.client, level: 'Full', listing };
-    if (!client?.localBackup) {
-      const reason = 'estimate is supported only for a local client (Local Backup = yes): for a remote client the file selection is kept on the client and neither afclient nor its afbackup service offers a dry run';
-      return {
-        body: { supported: false, ...head, configFile: null, files: null, bytes: null, names: null, verbatim: null, warnings: [], reason },
-        text: `Job "${name}" (client "${job.client}"): ${reason}.\n`,
-        status: 1,
-      };
+    if (!client) throw new AfError('NOT_FOUND', `job=${name}: its client "${job.client}" is not in ${ctx.config.file}`);
+    if (!client.localBackup) {
+      const head = { job: name, client: job.client, level: 'Full', listing, source: 'remote' };
+      const command = estimateCommand(client, job);
+      const where = `"${job.client}" (${client.address}:${client.port})`;
+      const configFile = configFileOf(job.backupOptions) ?? null;
+      let est;
+      try {
+        est = parseRemoteEstimate(command, await ctx.world.afclient(estimateArgs(client, job)), where);
+      } catch (e) {
+        const err = toAfError(e);
+        return {
+          body: { supported: false, ...head, configFile, files: null, bytes: null, names: null, verbatim: null, warnings: [], reason: err.message },
+          text: `Job "${name}": ${err.message}\n`,
+          status: err.exitCode,
+        };
+      }
+      const names = listing ? est.names.map(showName) : null;
+      const body = { supported: true, ...head, configFile, files: est.files, bytes: est.bytes, names, verbatim: [], warnings: est.warnings, reason: null };
+      let text = `Job "${name}" (client ${where}, asked: ${command}): a Full backup would save ${est.files} entries, ${est.bytes} bytes (${humanBytes(est.bytes)})\n`;
+      if (names) text += names.map((n) => `${n}\n`).join('');
+      for (const w of est.warnings) text += `client: ${w}\n`;
+      return { body, text };
     }
+    const head = { job: name, client: job.client, level: 'Full', listing, source: 'local' };
     let est;
     try {
       est = await estimateLocal(configFileOf(job.backupOptions), { listing });
