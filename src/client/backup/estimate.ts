@@ -19,7 +19,7 @@ import { ClientVarDir } from './var-dir.js';
 import { computeCmpTime, entryCmpTime } from './cmp-time.js';
 import { runEntries, type EntryCommandRunner } from './entries.js';
 import { selectEntries, type SelectionRoot } from './selection.js';
-import { mountTypeLookup } from './filesystems.js';
+import { selectionOptionsOf } from './selection-options.js';
 import type { BackupMode } from './run-backup.js';
 import type { BackupOptions } from './options.js';
 
@@ -83,14 +83,7 @@ export async function estimateBackup(requested: BackupMode, opts: BackupOptions,
   let files = 0;
   let bytes = 0;
   const names: string[] = [];
-  const items = selectEntries(roots, {
-    filesToSkip: config.filesToSkip.map((p) => Buffer.from(p, 'latin1')),
-    dirsToSkip: config.dirsToSkip.map((p) => Buffer.from(p, 'latin1')),
-    excludeListFile: config.excludeListFile ? Buffer.from(config.excludeListFile, 'latin1') : undefined,
-    filesystemTypes: config.filesystemTypes,
-    useCTime: config.useCTime,
-    fsTypeOf: config.filesystemTypes.length > 0 ? mountTypeLookup() : undefined,
-  });
+  const items = selectEntries(roots, selectionOptionsOf(config));
   for (const item of items) {
     if (item.kind === 'noMatch') deps.warn(`Warning: Entry "${item.pattern.toString('latin1')}" did not resolve any filename.`);
     else if (item.kind === 'warning') deps.warn(`Warning: ${escapeName(item.name).toString('latin1')}: ${item.message}`);

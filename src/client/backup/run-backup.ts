@@ -46,7 +46,7 @@ import { ClientVarDir } from './var-dir.js';
 import { computeCmpTime, entryCmpTime } from './cmp-time.js';
 import { runEntries } from './entries.js';
 import { selectEntries, type SelectionRoot, type SelectionOptions } from './selection.js';
-import { mountTypeLookup } from './filesystems.js';
+import { selectionOptionsOf } from './selection-options.js';
 import { pollServers } from './server-poll.js';
 import { backupArgs, messageArgs, preciousTapesMessage, processPair, stateQueryArgs, type AfclientProgram } from './afclient-command.js';
 import { exitOf, runQuery, startBackupClient } from './afclient-process.js';
@@ -442,14 +442,7 @@ async function backupLocked(requested: BackupMode, opts: BackupOptions, config: 
       const seen = new Set<string>();
       const walkedRoots: Buffer[] = entries.walk.filter((w) => !w.entry.glob).map((w) => Buffer.from(w.entry.path, 'latin1'));
       const previousIndex = mode === 'incremental' && existing ? existing.data : undefined;
-      const selOpts: SelectionOptions = {
-        filesToSkip: config.filesToSkip.map((p) => Buffer.from(p, 'latin1')),
-        dirsToSkip: config.dirsToSkip.map((p) => Buffer.from(p, 'latin1')),
-        excludeListFile: config.excludeListFile ? Buffer.from(config.excludeListFile, 'latin1') : undefined,
-        filesystemTypes: config.filesystemTypes,
-        useCTime: config.useCTime,
-        fsTypeOf: config.filesystemTypes.length > 0 ? mountTypeLookup() : undefined,
-      };
+      const selOpts: SelectionOptions = selectionOptionsOf(config);
       const walkOpts: SelectionOptions = previousIndex
         ? {
             ...selOpts,

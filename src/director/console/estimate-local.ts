@@ -15,8 +15,8 @@ import { defaultInstallPaths } from '../../config/install-paths.js';
 import { AfError } from '../../errors.js';
 import { runEntries } from '../../client/backup/entries.js';
 import { loadBackupConfig } from '../../client/backup/load-config.js';
-import { mountTypeLookup } from '../../client/backup/filesystems.js';
 import { selectEntries, type SelectionRoot } from '../../client/backup/selection.js';
+import { selectionOptionsOf } from '../../client/backup/selection-options.js';
 
 export interface LocalEstimate {
   /** The client configuration read, or null for the built-in defaults. */
@@ -72,14 +72,7 @@ export async function estimateLocal(configFile: string | undefined, opts: { list
   let bytes = 0;
   const names: Buffer[] = [];
   const warnings: string[] = [];
-  const items = selectEntries(roots, {
-    filesToSkip: config.filesToSkip.map((p) => Buffer.from(p, 'latin1')),
-    dirsToSkip: config.dirsToSkip.map((p) => Buffer.from(p, 'latin1')),
-    excludeListFile: config.excludeListFile ? Buffer.from(config.excludeListFile, 'latin1') : undefined,
-    filesystemTypes: config.filesystemTypes,
-    useCTime: config.useCTime,
-    fsTypeOf: config.filesystemTypes.length > 0 ? mountTypeLookup() : undefined,
-  });
+  const items = selectEntries(roots, selectionOptionsOf(config));
   for (const item of items) {
     if (item.kind === 'entry') {
       files++;
