@@ -71,6 +71,12 @@ export class RestoreTarget {
   private readonly createdLinks = new Set<string>();
   private tmpDir: string | null = null;
   private tmpCount = 0;
+  /**
+   * Directories above a leaf that were found (or made) safe in this extraction, so
+   * that a tree of many small files is not checked again for every entry. Anything
+   * this extraction removes empties it (a removed directory may come back as a link).
+   */
+  private readonly checkedDirs = new Set<string>();
 
   constructor(private readonly opts: RestoreOptions) {}
 
@@ -94,9 +100,12 @@ export class RestoreTarget {
   prepareParents(parts: Buffer[], absolute: boolean): void {
     for (let i = 0; i < parts.length - 1; i++) {
       const p = joinParts(parts.slice(0, i + 1), absolute);
+      const key = p.toString('latin1');
+      if (this.checkedDirs.has(key)) continue;
       const st = fs.lstatSync(p, { throwIfNoEntry: false });
       if (!st) {
         fs.mkdirSync(p, { mode: 0o755 });
+        this.checkedDirs.add(key);
         continue;
       }
       if (st.isSymbolicLink()) {
@@ -107,6 +116,7 @@ export class RestoreTarget {
         continue;
       }
       if (!st.isDirectory()) throw new Refused(`${p.toString('latin1')} is not a directory`);
+      this.checkedDirs.add(key);
     }
   }
 
@@ -122,6 +132,7 @@ export class RestoreTarget {
     if (st.isDirectory()) fs.rmdirSync(p);
     else fs.unlinkSync(p);
     this.createdLinks.delete(p.toString('latin1'));
+    this.checkedDirs.clear();
     return 'free';
   }
 
